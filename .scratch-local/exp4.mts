@@ -1,0 +1,15 @@
+import { startLocalStack } from '../local/stack.ts';
+import { seedDemo } from '../local/demo.ts';
+const t0 = performance.now();
+const stack = await startLocalStack({ dataDir: '/tmp/npsx/d2', port: 0, sesPort: 0, dynamoPort: 0, inMemory: true, log: (l) => console.log(((performance.now()-t0)/1000).toFixed(2), l) });
+console.log('ready', ((performance.now() - t0) / 1000).toFixed(2));
+await seedDemo(stack, console.log, console.log);
+console.log('seeded', ((performance.now() - t0) / 1000).toFixed(2));
+await new Promise((r) => setTimeout(r, 8000));
+const r = await fetch(stack.url + '/api/surveys', { headers: { authorization: 'Bearer ' + stack.adminKey } });
+const j = await r.json() as any;
+const id = j.surveys[0].id;
+console.log((await (await fetch(stack.url + `/api/surveys/${id}/waves`, { headers: { authorization: 'Bearer ' + stack.adminKey } })).text()).slice(0, 500));
+const t1 = performance.now();
+await stack.stop();
+console.log('stopped', ((performance.now() - t1) / 1000).toFixed(2));

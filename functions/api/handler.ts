@@ -1,0 +1,28 @@
+/**
+ * The admin API: authenticate → find the route's action → run it → map errors to JSON.
+ * Every route here needs an admin key; the route table (shared/routes.ts) says which exist.
+ */
+import { bearerToken, checkAdminKey } from '../../shared/auth/admin-keys.ts';
+import { AppError } from '../../shared/errors.ts';
+import { errorToJson, type HttpEvent, type HttpResult, header } from '../../shared/http.ts';
+import { contactRoutes } from './contacts.ts';
+import { keyRoutes } from './keys.ts';
+import type { AdminRoutes } from './router.ts';
+import { scoreRoutes } from './scores.ts';
+import { surveyRoutes } from './surveys.ts';
+
+const actions: AdminRoutes = { ...contactRoutes, ...surveyRoutes, ...scoreRoutes, ...keyRoutes };
+
+export const handler = async (event: HttpEvent): Promise<HttpResult> => {
+  try {
+    const caller = await checkAdminKey(bearerToken(header(event, 'authorization')));
+    const action = actions[event.routeKey];
+    if (!action) throw new AppError('not_found', `no route ${event.routeKey}`);
+    return await action(event, caller);
+  } catch (err) {
+    return errorToJson(err);
+  }
+};
+
+/** The route keys this function serves, for the test that walks the route table. */
+export const servedRouteKeys = (): string[] => Object.keys(actions);

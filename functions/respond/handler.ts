@@ -1,0 +1,151 @@
+/**
+ * The public pages: the response page (a GET shows, only a POST records), the honeypot link, and
+ * unsubscribe (a GET shows a button, a POST unsubscribes — RFC 8058 one-click).
+ */
+import { nowIso } from '../../shared/clock.ts';
+import { AppError, badRequest, gone, notFound } from '../../shared/errors.ts';
+import type { HttpEvent, HttpResult } from '../../shared/http.ts';
+import { isWellFormedToken } from '../../shared/ids.ts';
+import type { Invitation } from '../../shared/invitation/schema.ts';
+import { getInvitationWithSurvey } from '../../shared/invitation/store.ts';
+import type { Locale } from '../../shared/locales.ts';
+import { newNonce } from '../../shared/pages/headers.ts';
+import { renderResponsePage } from '../../shared/pages/response-page.ts';
+import { renderThankYouPage } from '../../shared/pages/thank-you-page.ts';
+import { renderUnsubscribedPage, renderUnsubscribePage } from '../../shared/pages/unsubscribe-page.ts';
+import { maxCommentLength, recordResponseOnce } from '../../shared/response/record.ts';
+import { markAutomated, unsubscribeByInvitation } from '../../shared/response/unsubscribe.ts';
+import type { Survey } from '../../shared/survey/schema.ts';
+import { surveyFromItem } from '../../shared/survey/store.ts';
+import { checkSameOrigin, errorPage, formFields, htmlPage, localeFor } from './pages.ts';
+
+interface Loaded {
+  invitation: Invitation;
+  survey: Survey;
+  locale: Locale;
+}
+
+async function load(event: HttpEvent): Promise<Loaded> {
+  const token = event.pathParameters?.token ?? '';
+  if (!isWellFormedToken(token)) throw notFound('unknown link');
+  const found = await getInvitationWithSurvey(token);
+  if (!found.invitation || !found.survey) throw notFound('unknown link');
+  const survey = surveyFromItem(found.survey);
+  return {
+    invitation: found.invitation,
+    survey,
+    locale: localeFor(event, found.invitation.locale, survey.defaultLocale),
+  };
+}
+
+const isClosed = (inv: Invitation): boolean => inv.status === 'expired' || inv.closesAt <= nowIso();
+
+function checkAnswerable(inv: Invitation): void {
+  if (isClosed(inv) || inv.status === 'bounced') throw gone('this survey has closed');
+  if (!['sending', 'sent', 'responded'].includes(inv.status)) throw notFound('unknown link');
+}
+
+/** `?score=N` only pre-selects; a value off the scale is ignored rather than shown. */
+function chosenScore(event: HttpEvent, inv: Invitation): number | undefined {
+  const raw = event.queryStringParameters?.score;
+  if (raw === undefined || !/^\d{1,2}$/.test(raw)) return undefined;
+  const score = Number(raw);
+  return score >= inv.scale.min && score <= inv.scale.max ? score : undefined;
+}
+
+function parseAnswer(fields: URLSearchParams, inv: Invitation): { score: number; comment?: string } {
+  const rawScore = fields.get('score');
+  if (rawScore === null || rawScore.trim() === '') throw badRequest('choose a score');
+  if (!/^\d{1,2}$/.test(rawScore.trim())) throw badRequest('the score must be a whole number');
+  const score = Number(rawScore.trim());
+  if (score < inv.scale.min || score > inv.scale.max) {
+    throw badRequest(`the score must be between ${inv.scale.min} and ${inv.scale.max}`);
+  }
+  const comment = (fields.get('comment') ?? '').replace(/\r\n/g, '\n').trim();
+  if ([...comment].length > maxCommentLength)
+    throw badRequest(`the comment may be at most ${maxCommentLength} characters`);
+  return { score, ...(comment !== '' && { comment }) };
+}
+
+async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
+  const { invitation, survey, locale } = await load(event);
+  checkAnswerable(invitation);
+  const nonce = newNonce();
+  const chosen = chosenScore(event, invitation);
+  const page = renderResponsePage({
+    survey,
+    locale,
+    action: `/r/${invitation.token}`,
+    nonce,
+    closesAt: invitation.closesAt,
+    ...(chosen !== undefined && { chosenScore: chosen }),
+    ...(invitation.score !== undefined && {
+      current: { score: invitation.score, ...(invitation.comment && { comment: invitation.comment }) },
+    }),
+  });
+  return htmlPage(200, page, nonce);
+}
+
+async function submitResponse(event: HttpEvent): Promise<HttpResult> {
+  checkSameOrigin(event);
+  const { invitation, survey, locale } = await load(event);
+  checkAnswerable(invitation);
+  const answer = parseAnswer(formFields(event), invitation);
+  const saved = await recordResponseOnce(invitation.token, answer);
+  const nonce = newNonce();
+  const page = renderThankYouPage({
+    survey,
+    locale,
+    score: saved.score ?? answer.score,
+    editUrl: `/r/${invitation.token}`,
+    closesAt: saved.closesAt,
+  });
+  return htmlPage(200, page, nonce);
+}
+
+async function honeypot(event: HttpEvent): Promise<HttpResult> {
+  const token = event.pathParameters?.token ?? '';
+  if (isWellFormedToken(token)) await markAutomated(token);
+  // Whatever was fetched, the answer is the same small page: a scanner learns nothing from it.
+  return { statusCode: 204, headers: { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' } };
+}
+
+async function showUnsubscribe(event: HttpEvent): Promise<HttpResult> {
+  const { invitation, survey, locale } = await load(event);
+  const nonce = newNonce();
+  const page = renderUnsubscribePage({
+    locale,
+    action: `/u/${invitation.token}`,
+    companyName: survey.companyName,
+  });
+  return htmlPage(200, page, nonce);
+}
+
+async function unsubscribe(event: HttpEvent): Promise<HttpResult> {
+  // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" from no page at all, so no Origin rule.
+  const { invitation, survey, locale } = await load(event);
+  await unsubscribeByInvitation(invitation);
+  const nonce = newNonce();
+  return htmlPage(200, renderUnsubscribedPage({ locale, companyName: survey.companyName }), nonce);
+}
+
+const actions: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  'GET /r/{token}': showResponsePage,
+  'POST /r/{token}': submitResponse,
+  'GET /h/{token}': honeypot,
+  'GET /u/{token}': showUnsubscribe,
+  'POST /u/{token}': unsubscribe,
+};
+
+export const handler = async (event: HttpEvent): Promise<HttpResult> => {
+  const fallback = localeFor(event, undefined, 'en');
+  try {
+    const action = actions[event.routeKey];
+    if (!action) throw new AppError('not_found', 'unknown page');
+    return await action(event);
+  } catch (err) {
+    return errorPage(err, fallback);
+  }
+};
+
+export const servedRouteKeys = (): string[] => Object.keys(actions);

@@ -1,0 +1,90 @@
+/**
+ * The HTTP side of the public pages: headers, forms, locale choice and error pages. The use cases
+ * live in shared/; this file only translates between them and HTTP.
+ */
+
+import { optionalEnv } from '../../shared/config.ts';
+import { AppError } from '../../shared/errors.ts';
+import { bodyText, type HttpEvent, type HttpResult, header, mediaType } from '../../shared/http.ts';
+import { pickLocale } from '../../shared/i18n/pick-locale.ts';
+import type { Locale } from '../../shared/locales.ts';
+import { renderErrorPage } from '../../shared/pages/error-page.ts';
+import { newNonce, pageHeaders } from '../../shared/pages/headers.ts';
+
+export const hsts = (): boolean => optionalEnv('HSTS') === '1';
+
+export function htmlPage(statusCode: number, body: string, nonce: string): HttpResult {
+  return { statusCode, headers: pageHeaders({ nonce, hsts: hsts() }), body };
+}
+
+export function localeFor(
+  event: HttpEvent,
+  contactLocale: string | undefined,
+  surveyDefault: Locale,
+): Locale {
+  return pickLocale({
+    ...(contactLocale !== undefined && { contactLocale }),
+    ...(header(event, 'accept-language') !== undefined && {
+      acceptLanguage: header(event, 'accept-language'),
+    }),
+    surveyDefault,
+  });
+}
+
+const errorStatuses = [400, 403, 404, 410, 413, 429, 500] as const;
+type ErrorStatus = (typeof errorStatuses)[number];
+
+/** Any error as a page in the visitor's language; a 5xx never shows its cause. */
+export function errorPage(err: unknown, locale: Locale): HttpResult {
+  let status: ErrorStatus = 500;
+  let detail: string | undefined;
+  if (err instanceof AppError) {
+    status = (errorStatuses as readonly number[]).includes(err.status)
+      ? (err.status as ErrorStatus)
+      : err.status === 415
+        ? 400
+        : 500;
+    if (status === 400) detail = err.message;
+  } else {
+    console.error('respond: unhandled error', err);
+  }
+  const nonce = newNonce();
+  return htmlPage(
+    status,
+    renderErrorPage({ status, locale, ...(detail !== undefined && { detail }) }),
+    nonce,
+  );
+}
+
+/**
+ * Refuses cross-site form posts: a browser sends Origin (and Sec-Fetch-Site) with every POST, and a
+ * page of ours posts to its own host.
+ */
+export function checkSameOrigin(event: HttpEvent): void {
+  const fetchSite = header(event, 'sec-fetch-site');
+  if (fetchSite === 'cross-site') throw new AppError('forbidden', 'cross-site form posts are refused');
+  const origin = header(event, 'origin');
+  if (origin === undefined || origin === 'null') return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new AppError('forbidden', 'malformed Origin header');
+  }
+  const host = header(event, 'host') ?? event.requestContext?.domainName;
+  if (host && originHost.toLowerCase() !== host.toLowerCase()) {
+    throw new AppError('forbidden', 'cross-site form posts are refused');
+  }
+}
+
+/** The fields of an urlencoded form body (the only kind our pages post). */
+export function formFields(event: HttpEvent): URLSearchParams {
+  const type = mediaType(event);
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new AppError(
+      'unsupported_media_type',
+      'the form must be posted as application/x-www-form-urlencoded',
+    );
+  }
+  return new URLSearchParams(bodyText(event));
+}

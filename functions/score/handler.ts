@@ -1,0 +1,24 @@
+/**
+ * The score function: consumes the invitations stream and reconciles each answered invitation into
+ * the aggregates. Failures are reported per record so that only they are retried.
+ */
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { reconcileInvitation } from '../../shared/score/reconcile.ts';
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const done = new Set<string>();
+  for (const record of event.Records) {
+    const token = record.dynamodb?.Keys?.token?.S;
+    const image = record.dynamodb?.NewImage;
+    // Only answers matter; the reconcile reads the item itself, so each token once per batch is enough.
+    if (!token || !image?.responseVersion || done.has(token)) continue;
+    try {
+      await reconcileInvitation(token);
+      done.add(token);
+    } catch (err) {
+      console.error('score: reconcile failed', token, err);
+      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
+    }
+  }
+  return { batchItemFailures: [] };
+};

@@ -1,0 +1,70 @@
+/**
+ * EventBridge Scheduler: one schedule group for every schedule npswave creates at run time
+ * (recurring waves, one-time reminders and expiries), and the role those schedules assume, which
+ * may invoke the send, remind and expire functions and nothing else.
+ */
+import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import { Construct } from 'constructs';
+import type { NpsFunction } from './function.ts';
+
+export interface SchedulesProps {
+  /** Schedule group name; the stack's name, so two deployments never share schedules. */
+  groupName: string;
+  /** ARNs of the only functions a schedule may target. */
+  targetFunctionArns: string[];
+}
+
+export class Schedules extends Construct {
+  readonly group: scheduler.ScheduleGroup;
+  readonly groupName: string;
+  readonly role: iam.Role;
+  /** Matches every schedule in our group (names are made at run time, one per wave event). */
+  readonly scheduleArnPattern: string;
+
+  constructor(scope: Construct, id: string, props: SchedulesProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.groupName = props.groupName;
+    this.group = new scheduler.ScheduleGroup(this, 'Group', {
+      scheduleGroupName: props.groupName,
+      // Schedules target this stack's functions; without the stack they have nothing to call.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.scheduleArnPattern = stack.formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${props.groupName}/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      description: 'npswave: assumed by EventBridge Scheduler to start waves, reminders and expiries',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.targetFunctionArns }),
+    );
+  }
+
+  /** Lets a function manage schedules in our group and hand them our role, and tells it both. */
+  grantManage(fn: NpsFunction, actions: readonly string[]): void {
+    fn.allow(
+      actions.map((a) => `scheduler:${a}`),
+      [this.scheduleArnPattern],
+    );
+    fn.allow(['iam:PassRole'], [this.role.roleArn], {
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+    Validations.of(fn).acknowledge({
+      // cdk-nag renders the pseudo parameters of the ARN this way.
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.groupName}/*]`,
+      reason:
+        'Schedule names are made at run time (one per recurring survey, wave reminder and expiry); the wildcard ' +
+        'covers only schedules inside our own schedule group.',
+    });
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The stateless half of npswave: the seven functions, what each may touch (exactly, action by
+ * action), and what triggers them: the HTTP API, EventBridge Scheduler, the invitations stream and
+ * the SES event rule. It receives the stateful half as props and changes none of it.
+ */
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { envNames } from '../shared/config.ts';
+import { type FunctionName, routes } from '../shared/routes.ts';
+import type { DeployConfig } from './config.ts';
+import { bindTable, functionArnFor, NpsFunction } from './function.ts';
+import { dashboardRoutes, HttpEndpoint } from './http-api.ts';
+import { Operations } from './operations.ts';
+import { Schedules } from './scheduler.ts';
+import type { Stateful } from './stateful.ts';
+
+interface FunctionSpec {
+  /** Folder under functions/. */
+  dir: string;
+  description: string;
+  timeout: Duration;
+  memorySize: number;
+  /** Invoked asynchronously (Scheduler, Lambda Event): failed invocations go to the failures queue. */
+  async?: boolean;
+}
+
+export const functionSpecs: Record<FunctionName, FunctionSpec> = {
+  // HTTP API integrations time out at 30 s.
+  api: { dir: 'api', description: 'admin API and dashboard', timeout: Duration.seconds(28), memorySize: 1024 },
+  respond: { dir: 'respond', description: 'public response pages', timeout: Duration.seconds(10), memorySize: 512 },
+  // send and remind pace themselves at the SES rate and hand over to a fresh invocation before
+  // the timeout, so a wave of any size finishes without ever racing the clock.
+  send: {
+    dir: 'send',
+    description: 'selects a wave audience and emails it',
+    timeout: Duration.minutes(15),
+    memorySize: 1024,
+    async: true,
+  },
+  remind: {
+    dir: 'remind',
+    description: 'emails reminders to non-responders',
+    timeout: Duration.minutes(15),
+    memorySize: 1024,
+    async: true,
+  },
+  expire: {
+    dir: 'expire',
+    description: 'closes a wave and expires its open invitations',
+    timeout: Duration.minutes(5),
+    memorySize: 512,
+    async: true,
+  },
+  score: {
+    dir: 'score',
+    description: 'keeps score aggregates from the invitations stream',
+    timeout: Duration.minutes(1),
+    memorySize: 512,
+  },
+  sesEvents: {
+    dir: 'ses-events',
+    description: 'applies SES bounces, complaints and deliveries',
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+  },
+};
+
+/** Physical function name: `<stack>-<folder>`, e.g. NpsWave-send. */
+export const physicalFunctionName = (stackName: string, name: FunctionName): string =>
+  `${stackName}-${functionSpecs[name].dir}`;
+
+export interface StatelessProps {
+  config: DeployConfig;
+  data: Stateful;
+  logRetention?: logs.RetentionDays;
+}
+
+export class Stateless extends Construct {
+  readonly functions: Record<FunctionName, NpsFunction>;
+  readonly http: HttpEndpoint;
+  readonly schedules: Schedules;
+  readonly operations: Operations;
+  readonly sesEventsRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: StatelessProps) {
+    super(scope, id);
+    const { config, data } = props;
+    const { contacts, surveys, invitations, aggregates, system } = data.tables;
+    const stackName = Stack.of(this).stackName;
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+
+    this.operations = new Operations(this, 'Operations', { adminEmail: config.adminEmail });
+    const failures = this.operations.failures;
+
+    // Functions that are invoked by ARN (Scheduler targets, continuations) get fixed names, so that
+    // their ARNs exist as plain strings before the functions do: no function's policy or
+    // environment then refers to itself through the template, and no cycle can form.
+    const names = Object.fromEntries(
+      (Object.keys(functionSpecs) as FunctionName[]).map((n) => [n, physicalFunctionName(stackName, n)]),
+    ) as Record<FunctionName, string>;
+    const arnOf = (n: FunctionName): string => functionArnFor(this, names[n]);
+
+    this.schedules = new Schedules(this, 'Schedules', {
+      groupName: stackName,
+      targetFunctionArns: [arnOf('send'), arnOf('remind'), arnOf('expire')],
+    });
+    this.http = new HttpEndpoint(this, 'Http', { config, name: stackName, logRetention });
+
+    const fns = {} as Record<FunctionName, NpsFunction>;
+    for (const name of Object.keys(functionSpecs) as FunctionName[]) {
+      const spec = functionSpecs[name];
+      fns[name] = new NpsFunction(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Function`, {
+        dir: spec.dir,
+        functionName: names[name],
+        description: spec.description,
+        timeout: spec.timeout,
+        memorySize: spec.memorySize,
+        logRetention,
+        ...(spec.async === true ? { onFailure: new destinations.SqsDestination(failures) } : {}),
+      });
+    }
+    this.functions = fns;
+    const { api, respond, send, remind, expire, score, sesEvents } = fns;
+
+    // Environment, per function: only what it reads (see shared/config.ts).
+    const pages = { [envNames.publicUrl]: this.http.url, [envNames.defaultLocale]: config.defaultLocale };
+    const mail = {
+      [envNames.fromAddress]: config.fromAddress,
+      [envNames.sesConfigurationSet]: data.configurationSet.configurationSetName,
+      ...(config.maxSendRate !== undefined ? { [envNames.sesMaxSendRate]: String(config.maxSendRate) } : {}),
+    };
+    const scheduling = {
+      [envNames.scheduleGroup]: this.schedules.groupName,
+      [envNames.schedulerRoleArn]: this.schedules.role.roleArn,
+      [envNames.sendFunctionArn]: arnOf('send'),
+      [envNames.remindFunctionArn]: arnOf('remind'),
+      [envNames.expireFunctionArn]: arnOf('expire'),
+    };
+    setEnvironment(api, {
+      ...pages,
+      ...scheduling,
+      [envNames.hsts]: '1',
+      [envNames.adminKeySecretArn]: data.adminKey.secretArn,
+    });
+    setEnvironment(respond, { ...pages, [envNames.hsts]: '1' });
+    setEnvironment(send, { ...pages, ...mail, ...scheduling });
+    setEnvironment(remind, { ...pages, ...mail, [envNames.remindFunctionArn]: arnOf('remind') });
+
+    // api: the admin API.
+    bindTable(api, contacts, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan']);
+    bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
+    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
+    bindTable(api, aggregates, ['GetItem', 'Query']);
+    bindTable(api, system, ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
+    api.allow(['lambda:InvokeFunction'], [arnOf('send')]);
+    this.schedules.grantManage(api, ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule']);
+    api.allow(['secretsmanager:GetSecretValue'], [data.adminKey.secretArn]);
+
+    // respond: the public pages (answer, link survey, unsubscribe) and their rate limits.
+    bindTable(respond, invitations, ['GetItem', 'UpdateItem', 'PutItem']);
+    bindTable(respond, surveys, ['GetItem', 'BatchGetItem']);
+    bindTable(respond, contacts, ['GetItem', 'UpdateItem']);
+    bindTable(respond, system, ['GetItem', 'UpdateItem', 'PutItem']);
+
+    // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders and expiry.
+    bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem']);
+    bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'Query'], ['gsi1']);
+    bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
+    this.grantSendEmail(send, data);
+    send.allow(['lambda:InvokeFunction'], [arnOf('send')]);
+    this.schedules.grantManage(send, ['CreateSchedule', 'DeleteSchedule', 'GetSchedule']);
+
+    // remind: emails non-responders of a wave, continues itself.
+    bindTable(remind, contacts, ['GetItem']);
+    bindTable(remind, surveys, ['GetItem', 'UpdateItem']);
+    bindTable(remind, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
+    this.grantSendEmail(remind, data);
+    remind.allow(['lambda:InvokeFunction'], [arnOf('remind')]);
+
+    // expire: closes a wave.
+    bindTable(expire, surveys, ['GetItem', 'UpdateItem', 'Query']);
+    bindTable(expire, invitations, ['UpdateItem', 'Query'], ['byWave']);
+
+    // score: reconciles each changed invitation into the aggregates in one transaction
+    // (TransactWriteItems is authorised per item action: Update and ConditionCheck).
+    bindTable(score, invitations, ['GetItem', 'UpdateItem', 'ConditionCheckItem']);
+    bindTable(score, aggregates, ['UpdateItem', 'ConditionCheckItem']);
+    bindTable(score, contacts, ['UpdateItem', 'ConditionCheckItem']);
+    score.fn.addEventSource(
+      new DynamoEventSource(invitations.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(failures),
+        // Only invitations that carry a response: sends, reminders and expiries never wake score up,
+        // and removals (erasure, TTL) leave the aggregates as they are.
+        filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { NewImage: { responseVersion: { N: lambda.FilterRule.exists() } } },
+          }),
+        ],
+      }),
+    );
+    Validations.of(score).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level permissions; ' +
+        'every other stream action is scoped to the invitations stream ARN.',
+    });
+
+    // sesEvents: bounces, complaints, deliveries.
+    bindTable(sesEvents, invitations, ['GetItem', 'UpdateItem']);
+    bindTable(sesEvents, contacts, ['UpdateItem']);
+    bindTable(sesEvents, surveys, ['UpdateItem']);
+    this.sesEventsRule = new events.Rule(this, 'SesEventsRule', {
+      description: 'npswave: SES events of our configuration set to the sesEvents function',
+      eventPattern: {
+        source: ['aws.ses'],
+        detail: { mail: { tags: { 'ses:configuration-set': [data.configurationSet.configurationSetName] } } },
+      },
+      targets: [
+        new targets.LambdaFunction(sesEvents.fn, {
+          deadLetterQueue: failures,
+          retryAttempts: 20,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+
+    this.http.addRoutes([...routes, ...dashboardRoutes], { api: api.fn, respond: respond.fn });
+  }
+
+  /** ses:SendEmail through our identity and configuration set only, plus the account's send quota. */
+  private grantSendEmail(fn: NpsFunction, data: Stateful): void {
+    fn.allow(['ses:SendEmail'], [data.identity.emailIdentityArn, data.configurationSetArn]);
+    fn.allow(['ses:GetAccount'], ['*']);
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ses:GetAccount (the send quota and MaxSendRate that pace sending) has no resource type; it is the only ' +
+        'action granted on "*". ses:SendEmail is scoped to our identity and configuration set.',
+    });
+  }
+}
+
+function setEnvironment(fn: NpsFunction, env: Record<string, string>): void {
+  for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
+}

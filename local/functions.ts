@@ -1,0 +1,104 @@
+/**
+ * The Lambda functions of the local stack: the very handler modules deployed to AWS
+ * (`functions/<dir>/handler.ts`), imported on first use (after the environment is set) and called
+ * in this process with a Lambda-like context.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'aws-lambda';
+import type { FunctionName } from '../shared/routes.ts';
+import { localFunctionArn, localFunctionName } from './env.ts';
+
+export type LambdaHandler = (event: never, context: Context) => unknown;
+
+export const functionDirs: Record<FunctionName, string> = {
+  api: 'api',
+  respond: 'respond',
+  send: 'send',
+  remind: 'remind',
+  expire: 'expire',
+  score: 'score',
+  sesEvents: 'ses-events',
+};
+
+const functionNames = Object.keys(functionDirs) as FunctionName[];
+
+/** Seconds each function may run on AWS; handlers that resume (send) read the remaining time. */
+const timeoutSeconds: Record<FunctionName, number> = {
+  api: 29,
+  respond: 29,
+  send: 300,
+  remind: 300,
+  expire: 300,
+  score: 60,
+  sesEvents: 60,
+};
+
+/**
+ * Accepts what Lambda's Invoke accepts: `send`, `npswave-local-send`, or the function's ARN
+ * (optionally with a `:$LATEST` qualifier).
+ */
+export function resolveFunctionName(nameOrArn: string): FunctionName | undefined {
+  let name = nameOrArn;
+  const arn = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::[^:]+)?$/.exec(nameOrArn);
+  if (arn?.[1]) name = arn[1];
+  return functionNames.find((fn) => fn === name || localFunctionName(fn) === name);
+}
+
+export type HandlerOverrides = Partial<Record<FunctionName, (event: unknown, context: Context) => unknown>>;
+
+export class FunctionRegistry {
+  private readonly loaded = new Map<FunctionName, Promise<LambdaHandler>>();
+
+  /** @param overrides handlers to use instead of the modules (tests of the stack itself). */
+  constructor(private readonly overrides: HandlerOverrides = {}) {}
+
+  handler(name: FunctionName): Promise<LambdaHandler> {
+    let handler = this.loaded.get(name);
+    if (!handler) {
+      handler = this.load(name);
+      // A failed import is retried on the next call (e.g. a handler file still being written).
+      handler.catch(() => this.loaded.delete(name));
+      this.loaded.set(name, handler);
+    }
+    return handler;
+  }
+
+  /** Runs a function once with a fresh context; rejects when the handler throws. */
+  async invoke(name: FunctionName, event: unknown): Promise<unknown> {
+    const handler = await this.handler(name);
+    return await handler(event as never, invocationContext(name));
+  }
+
+  private async load(name: FunctionName): Promise<LambdaHandler> {
+    const override = this.overrides[name];
+    if (override) return override as LambdaHandler;
+    const url = new URL(`../functions/${functionDirs[name]}/handler.ts`, import.meta.url);
+    const module = (await import(url.href)) as { handler?: unknown };
+    if (typeof module.handler !== 'function') {
+      throw new Error(`functions/${functionDirs[name]}/handler.ts does not export a handler function`);
+    }
+    return module.handler as LambdaHandler;
+  }
+}
+
+function invocationContext(name: FunctionName): Context {
+  const deadline = Date.now() + timeoutSeconds[name] * 1000;
+  const functionName = localFunctionName(name);
+  const unsupported = () => {
+    throw new Error('callback-style completion is not supported; return a promise');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: localFunctionArn(name),
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * The local API Gateway: matches each request against shared/routes.ts (the same table the CDK stack
+ * turns into HTTP API routes), builds the payload-2.0 event and calls the route's handler in this
+ * process. Also serves the dashboard (`GET /admin`, `GET /admin/*` → api) and the local-only
+ * `POST /_local/clock`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type HttpFunction, matchRoute, pathHasRoutes, routeKey } from '../shared/routes.ts';
+import { buildHttpEvent, type RouteTarget, writeHttpResult } from './apigw-event.ts';
+import type { FunctionRegistry } from './functions.ts';
+import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from './http-util.ts';
+import { describeError, type Log } from './log.ts';
+import { loopback } from './ports.ts';
+import type { StreamPoller } from './streams.ts';
+import type { TimeTravel } from './time-travel.ts';
+
+/** API Gateway's payload limit. */
+export const maxRequestBytes = 10 * 1024 * 1024;
+
+export interface GatewayDeps {
+  functions: FunctionRegistry;
+  streams: StreamPoller;
+  timeTravel: TimeTravel;
+  log: Log;
+  /** Resolves once the handlers' environment is set; requests wait for it. */
+  ready: Promise<void>;
+}
+
+export interface Gateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+
+interface Resolved extends RouteTarget {
+  fn: HttpFunction;
+}
+
+/** The route for a request: the shared table, plus the dashboard's routes. */
+export function resolveRoute(method: string, path: string): Resolved | 'method-not-allowed' | undefined {
+  const match = matchRoute(method, path);
+  if (match) return { fn: match.route.fn, routeKey: routeKey(match.route), pathParameters: match.pathParameters };
+  if (path === '/admin' || path.startsWith('/admin/')) {
+    if (method !== 'GET') return 'method-not-allowed';
+    if (path === '/admin') return { fn: 'api', routeKey: 'GET /admin', pathParameters: {} };
+    return { fn: 'api', routeKey: 'GET /admin/{proxy+}', pathParameters: { proxy: path.slice('/admin/'.length) } };
+  }
+  return pathHasRoutes(path) ? 'method-not-allowed' : undefined;
+}
+
+export async function startGateway(deps: GatewayDeps, port: number): Promise<Gateway> {
+  const server: Server = createServer((req, res) => {
+    handleRequest(deps, req, res).catch((err: unknown) => {
+      deps.log(`gateway: ${req.method} ${req.url} failed: ${describeError(err)}`);
+      if (!res.headersSent) sendJson(res, 500, errorBody('internal', 'internal error'));
+      else res.end();
+    });
+  });
+  server.requestTimeout = 0;
+  const bound = await listen(server, port, loopback);
+  return { port: bound, close: () => closeServer(server) };
+}
+
+async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  await deps.ready;
+  const method = req.method ?? 'GET';
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+
+  if (path === '/_local/clock') {
+    if (method !== 'POST') {
+      req.resume();
+      sendJson(res, 405, errorBody('method_not_allowed', 'use POST'), { allow: 'POST' });
+      return;
+    }
+    await advanceClock(deps, req, res);
+    return;
+  }
+
+  const route = resolveRoute(method, path);
+  if (route === undefined) {
+    req.resume();
+    sendJson(res, 404, errorBody('not_found', `no route for ${path}`));
+    return;
+  }
+  if (route === 'method-not-allowed') {
+    req.resume();
+    const allowed = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'].filter((m) => resolveRoute(m, path) instanceof Object);
+    sendJson(res, 405, errorBody('method_not_allowed', `${method} is not allowed on ${path}`), {
+      allow: allowed.join(', '),
+    });
+    return;
+  }
+
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxRequestBytes);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      sendJson(res, 413, errorBody('too_large', 'request body is too large (10 MB at most)'), {
+        connection: 'close',
+      });
+      return;
+    }
+    throw err;
+  }
+
+  // Local-only read-your-writes: on AWS the score aggregates follow the invitations stream within
+  // about a second; here an admin read first lets the stream poller catch up, so a GET made right
+  // after an answer was posted already counts it (tests and demos need no sleeps).
+  if (method === 'GET' && path.startsWith('/api/')) {
+    try {
+      await deps.streams.drain();
+    } catch (err) {
+      deps.log(`gateway: stream drain failed before ${path}: ${describeError(err)}`);
+    }
+  }
+
+  const event = buildHttpEvent(req, body, route);
+  let result: unknown;
+  try {
+    result = await deps.functions.invoke(route.fn, event);
+  } catch (err) {
+    // API Gateway answers 500 when the integration fails; the cause stays in the log.
+    deps.log(`gateway: ${route.fn} threw on ${method} ${path}: ${describeError(err)}`);
+    console.error(err);
+    sendJson(res, 500, errorBody('internal', 'internal error'));
+    return;
+  }
+  writeHttpResult(res, result);
+}
+
+async function advanceClock(deps: GatewayDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let input: unknown;
+  try {
+    input = JSON.parse((await readBody(req, 64 * 1024)).toString('utf8'));
+  } catch {
+    sendJson(res, 400, errorBody('bad_request', 'expected JSON {"advanceSeconds": N}'));
+    return;
+  }
+  const seconds = (input as { advanceSeconds?: unknown } | null)?.advanceSeconds;
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
+    sendJson(res, 400, errorBody('bad_request', 'advanceSeconds must be a number >= 0'));
+    return;
+  }
+  const now = await deps.timeTravel.advance(seconds);
+  sendJson(res, 200, { now });
+}

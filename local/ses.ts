@@ -1,0 +1,55 @@
+/**
+ * The SES stand-in: aws-ses-v2-local in this process (its outbox lives in memory and its page at `/`
+ * lists every email), or, with NPSWAVE_SES_URL, one that is already running elsewhere.
+ * GetAccount answers from the AWS_SES_ACCOUNT environment variable, which we fill with a realistic
+ * production account so the send path paces itself at a real MaxSendRate.
+ */
+import type { Server } from 'node:http';
+import sesModule from 'aws-ses-v2-local';
+import { closeServer } from './http-util.ts';
+import { loopback } from './ports.ts';
+
+export interface SesStandIn {
+  url: string;
+  /** False when the stand-in belongs to someone else (NPSWAVE_SES_URL). */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+/** The shape aws-ses-v2-local validates before answering GetAccount. */
+export function sesAccount(maxSendRate: number): Record<string, unknown> {
+  return {
+    DedicatedIpAutoWarmupEnabled: false,
+    Details: {
+      AdditionalContactEmailAddresses: [],
+      ContactLanguage: 'EN',
+      MailType: 'MARKETING',
+      ReviewDetails: { CaseId: 'local', Status: 'GRANTED' },
+      UseCaseDescription: 'npswave local stack: customer satisfaction surveys',
+      WebsiteURL: 'http://127.0.0.1',
+    },
+    EnforcementStatus: 'HEALTHY',
+    ProductionAccessEnabled: true,
+    SendingEnabled: true,
+    SendQuota: { Max24HourSend: 50_000, MaxSendRate: maxSendRate, SentLast24Hours: 0 },
+    SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+  };
+}
+
+type StartSesServer = typeof sesModule.default;
+
+/** From ESM, Node hands over the CommonJS exports object: the start function is its `default`. */
+function sesServerStarter(): StartSesServer {
+  const loaded: unknown = sesModule;
+  if (typeof loaded === 'function') return loaded as StartSesServer;
+  return (loaded as { default: StartSesServer }).default;
+}
+
+export async function startSes(options: { port: number; url?: string; maxSendRate: number }): Promise<SesStandIn> {
+  if (options.url) return { url: options.url.replace(/\/$/, ''), owned: false, stop: async () => {} };
+  process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(options.maxSendRate));
+  const server: Server = await sesServerStarter()({ host: loopback, port: options.port });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return { url: `http://${loopback}:${port}`, owned: true, stop: () => closeServer(server) };
+}

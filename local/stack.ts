@@ -1,0 +1,214 @@
+/**
+ * The local stack: DynamoDB Local with the tables of shared/tables.ts, the SES stand-in, the control
+ * server (EventBridge Scheduler and Lambda Invoke stand-ins), the stream poller that feeds `score`,
+ * and the gateway, all wired so that the deployed handler modules run unchanged in this process.
+ * The handlers read process.env, so there is one stack per process.
+ */
+import { mkdir } from 'node:fs/promises';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resetConfigCache } from '../shared/config.ts';
+import { sha256Hex } from '../shared/ids.ts';
+import { tableIds } from '../shared/tables.ts';
+import { resetClients } from '../shared/aws/clients.ts';
+import { resolveAdminKey } from './admin-key.ts';
+import { type ControlServer, startControlServer } from './control.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
+import { ensureTables } from './dynamodb-tables.ts';
+import { applyEnvironment, fakeCredentials, handlerEnvironment, localRegion, scheduleGroup } from './env.ts';
+import { FunctionRegistry, type HandlerOverrides } from './functions.ts';
+import { type Gateway, startGateway } from './gateway.ts';
+import { assertJava17 } from './java.ts';
+import { LambdaService } from './lambda.ts';
+import { describeError, type Log, stderrLog } from './log.ts';
+import { assertPortFree, freePort, loopback } from './ports.ts';
+import { Scheduler } from './scheduler.ts';
+import { ScheduleStore } from './schedule-store.ts';
+import { startSes } from './ses.ts';
+import { StreamPoller } from './streams.ts';
+import { TimeTravel } from './time-travel.ts';
+
+export interface LocalStackOptions {
+  /** Where the database, schedules, checkpoints, clock and admin key live. */
+  dataDir: string;
+  /** Gateway port (default 3000; 0 = any free port). */
+  port?: number;
+  /** aws-ses-v2-local port (default 8005; 0 = any free port). */
+  sesPort?: number;
+  /** DynamoDB Local port (default 8000; 0 = a free port). */
+  dynamoPort?: number;
+  /** The admin key to accept; otherwise the one kept in the data folder, generated on first start. */
+  adminKey?: string;
+  /** Use the SES stand-in already listening there, and start none. */
+  sesUrl?: string;
+  /** MaxSendRate of the local SES account (default 14 emails/s). */
+  sesMaxSendRate?: number;
+  /** DynamoDB Local without a database file (tests). */
+  inMemory?: boolean;
+  log?: Log;
+  /** Handlers to run instead of functions/<dir>/handler.ts (tests of the stack itself). */
+  handlers?: HandlerOverrides;
+  /** Milliseconds between the scheduler's real-time ticks (default 1000). */
+  schedulerTickMs?: number;
+  /** Waits before the retries of failed asynchronous Lambda invocations (default 1 s and 2 s). */
+  asyncRetryDelaysMs?: number[];
+}
+
+export interface LocalStack {
+  /** The gateway, e.g. http://127.0.0.1:3000. */
+  url: string;
+  sesUrl: string;
+  dynamoUrl: string;
+  /** The Scheduler and Lambda stand-ins (what AWS_ENDPOINT_URL_SCHEDULER/_LAMBDA point at). */
+  controlUrl: string;
+  adminKey: string;
+  /** True when this start generated the admin key. */
+  adminKeyGenerated: boolean;
+  /** The file holding the admin key, unless it came from the options. */
+  adminKeyFile: string | undefined;
+  dataDir: string;
+  /** No table existed before this start: the data folder was empty. */
+  firstStart: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const log = options.log ?? stderrLog;
+  const gatewayPort = options.port ?? 3000;
+  const sesPort = options.sesPort ?? 8005;
+  let dynamoPort = options.dynamoPort ?? 8000;
+
+  // Everything the user must fix is checked before anything starts.
+  await assertJava17();
+  await assertPortFree(gatewayPort, 'NPSWAVE_PORT');
+  if (!options.sesUrl) await assertPortFree(sesPort, 'NPSWAVE_SES_PORT');
+  await assertPortFree(dynamoPort, 'NPSWAVE_DYNAMODB_PORT');
+  if (dynamoPort === 0) dynamoPort = await freePort();
+
+  await mkdir(options.dataDir, { recursive: true });
+  const adminKey = await resolveAdminKey(options.dataDir, options.adminKey);
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log(`stopping: ${describeError(err)}`);
+      }
+    }
+  };
+
+  try {
+    const [dynamoStart, sesStart] = await Promise.allSettled([
+      startDynamoDbLocal({ port: dynamoPort, dbPath: `${options.dataDir}/dynamodb`, inMemory: options.inMemory ?? false }),
+      startSes({ port: sesPort, url: options.sesUrl, maxSendRate: options.sesMaxSendRate ?? 14 }),
+    ]);
+    if (dynamoStart.status === 'fulfilled') stops.push(() => dynamoStart.value.stop());
+    if (sesStart.status === 'fulfilled') stops.push(() => sesStart.value.stop());
+    if (dynamoStart.status === 'rejected') throw dynamoStart.reason;
+    if (sesStart.status === 'rejected') throw sesStart.reason;
+    const dynamo = dynamoStart.value;
+    const ses = sesStart.value;
+    const firstStart = await createTables(dynamo);
+
+    const store = await ScheduleStore.open(options.dataDir);
+    await store.createGroup(scheduleGroup, { ifAbsent: true });
+    const functions = new FunctionRegistry(options.handlers);
+    const lambda = new LambdaService(functions, log, { asyncRetryDelaysMs: options.asyncRetryDelaysMs });
+    const control: ControlServer = await startControlServer(store, lambda, log);
+    stops.push(() => control.close());
+
+    let releaseGateway: () => void = () => {};
+    const environmentReady = new Promise<void>((resolve) => {
+      releaseGateway = resolve;
+    });
+    const streams = new StreamPoller({ dynamoUrl: dynamo.url, dataDir: options.dataDir, functions, log });
+    const scheduler = new Scheduler(store, functions, log);
+    const timeTravel = new TimeTravel(options.dataDir, scheduler, lambda, streams, log);
+    const gateway: Gateway = await startGateway(
+      { functions, streams, timeTravel, log, ready: environmentReady },
+      gatewayPort,
+    );
+    stops.push(() => gateway.close());
+    const url = `http://${loopback}:${gateway.port}`;
+
+    // Before any handler module is imported: they read their configuration from here.
+    applyEnvironment(
+      handlerEnvironment({
+        gatewayUrl: url,
+        dynamoUrl: dynamo.url,
+        sesUrl: ses.url,
+        controlUrl: control.url,
+        adminKeyHash: sha256Hex(adminKey.key),
+      }),
+    );
+    resetConfigCache();
+    resetClients();
+    releaseGateway();
+
+    await timeTravel.load();
+    await streams.start();
+    stops.push(() => streams.stop());
+    scheduler.start(options.schedulerTickMs);
+    stops.push(() => scheduler.stop());
+
+    // Stopping: no new requests, no new firings, let running work finish, then the stand-ins.
+    const stopInOrder = async () => {
+      const steps: [string, () => Promise<void>][] = [
+        ['gateway', () => gateway.close()],
+        ['scheduler', () => scheduler.stop()],
+        ['lambda', () => idleWithin(lambda, 15_000, log)],
+        ['streams', () => streams.stop()],
+        ['control server', () => control.close()],
+        ['SES', () => ses.stop()],
+        ['DynamoDB Local', () => dynamo.stop()],
+      ];
+      for (const [part, stop] of steps) {
+        try {
+          await stop();
+        } catch (err) {
+          log(`stopping ${part}: ${describeError(err)}`);
+        }
+      }
+    };
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      sesUrl: ses.url,
+      dynamoUrl: dynamo.url,
+      controlUrl: control.url,
+      adminKey: adminKey.key,
+      adminKeyGenerated: adminKey.generated,
+      adminKeyFile: adminKey.file,
+      dataDir: options.dataDir,
+      firstStart,
+      stop: () => {
+        stopping ??= stopInOrder();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function createTables(dynamo: DynamoDbLocal): Promise<boolean> {
+  const client = new DynamoDBClient({ endpoint: dynamo.url, region: localRegion, credentials: fakeCredentials });
+  try {
+    const created = await ensureTables(client);
+    return created.length === tableIds.length;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function idleWithin(lambda: LambdaService, ms: number, log: Log): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  const outcome = await Promise.race([lambda.idle().then(() => 'idle' as const), timeout]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') log(`stopping with ${lambda.pendingCount} Lambda invocation(s) still running`);
+}

@@ -1,0 +1,82 @@
+/**
+ * `POST /_local/clock`: moves the local clock (shared/clock.ts) forward and lives through everything
+ * that falls due on the way. Schedules fire in time order, each with the clock standing at its own
+ * time (a reminder fired three days in sees "three days in", and the schedules it creates count from
+ * there); after each, the Lambda invocations it started and the stream consumers finish. The offset
+ * is kept in `<dataDir>/clock.json`, so a restart keeps the clock where it was.
+ */
+import { join } from 'node:path';
+import { advanceClock, clockOffset, nowIso, nowMs, setClockOffset } from '../shared/clock.ts';
+import { jsonFileWriter, readJsonFile } from './json-file.ts';
+import type { LambdaService } from './lambda.ts';
+import type { Log } from './log.ts';
+import type { Scheduler } from './scheduler.ts';
+import type { StreamPoller } from './streams.ts';
+
+/** A bound on firings per request, so a rate(1 minute) schedule and a jump of a year cannot hang it. */
+const maxFiringsPerAdvance = 10_000;
+
+export class TimeTravel {
+  private readonly write: (value: unknown) => Promise<void>;
+  private readonly file: string;
+
+  constructor(
+    dataDir: string,
+    private readonly scheduler: Scheduler,
+    private readonly lambda: LambdaService,
+    private readonly streams: StreamPoller,
+    private readonly log: Log,
+  ) {
+    this.file = join(dataDir, 'clock.json');
+    this.write = jsonFileWriter(this.file);
+  }
+
+  /** Restores the offset saved by an earlier run. */
+  async load(): Promise<void> {
+    const saved = (await readJsonFile(this.file)) as { offsetMs?: unknown } | undefined;
+    if (typeof saved?.offsetMs === 'number' && Number.isFinite(saved.offsetMs) && saved.offsetMs > 0) {
+      setClockOffset(saved.offsetMs);
+    }
+  }
+
+  /** Waits until no Lambda invocation runs and every stream record is delivered. */
+  async settle(): Promise<void> {
+    do {
+      await this.lambda.idle();
+      await this.streams.drain();
+    } while (this.lambda.pendingCount > 0);
+  }
+
+  async advance(seconds: number): Promise<string> {
+    return this.scheduler.lock.run(async () => {
+      const target = nowMs() + seconds * 1000;
+      await this.settle();
+      for (let firings = 0; ; firings++) {
+        if (firings >= maxFiringsPerAdvance) {
+          this.log(`clock: stopped after ${firings} schedule firings; the rest fire on the next request`);
+          break;
+        }
+        const due = this.scheduler.nextDue(target);
+        if (!due) break;
+        if (due.atMs > nowMs()) await this.moveTo(due.atMs);
+        await this.scheduler.fire(due);
+        await this.settle();
+        // What the firing scheduled for "now" runs before the clock moves on.
+      }
+      if (target > nowMs()) await this.moveTo(target);
+      // Anything that fell due exactly at the target, or was created for the past meanwhile.
+      for (let firings = 0; firings < maxFiringsPerAdvance; firings++) {
+        const due = this.scheduler.nextDue(nowMs());
+        if (!due) break;
+        await this.scheduler.fire(due);
+        await this.settle();
+      }
+      return nowIso();
+    });
+  }
+
+  private async moveTo(ms: number): Promise<void> {
+    advanceClock(Math.max(0, ms - nowMs()));
+    await this.write({ offsetMs: clockOffset() });
+  }
+}

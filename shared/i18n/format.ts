@@ -1,0 +1,39 @@
+/** Filling message templates and formatting numbers and dates for a locale. */
+import type { Locale } from '../locales.ts';
+
+/**
+ * Replaces each {name} with its value. One pass, so a value that itself contains braces (a company
+ * called "{date}") is never expanded again; unknown placeholders stay as written.
+ */
+export function fill(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** The placeholder names a template uses, sorted. */
+export const placeholdersOf = (template: string): string[] =>
+  [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').sort();
+
+export const formatNumber = (n: number, locale: Locale): string => new Intl.NumberFormat(locale).format(n);
+
+/**
+ * A moment as the reader of `locale` writes it, with the zone named, because "until 14:00" is
+ * ambiguous for a recipient in another time zone. Falls back to the input when it is no date.
+ */
+export function formatDateTime(iso: string, locale: Locale, timeZone = 'UTC'): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(locale, {
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZoneName: 'short',
+      timeZone,
+    }).format(date);
+  } catch {
+    // An unknown zone (the schema checks it, but stored data may predate the check) must not break a page.
+    return formatDateTime(iso, locale, 'UTC');
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Identifiers and tokens. Ids are random (80 bits) and readable; a contact's id is derived from its
+ * lower-cased email so that an upsert needs no lock; invitation tokens are HMACs of the contact id
+ * under a per-wave secret, so a resumed wave finds the token it already made for a contact.
+ */
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+
+export function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += alphabet[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
+  return out;
+}
+
+export type IdPrefix = 's' | 'w' | 'f' | 'k' | 'i';
+
+/** A new random id such as `s_k2j4h5g6f7d8s9a2`: 80 random bits. */
+export const newId = (prefix: IdPrefix): string => `${prefix}_${base32(randomBytes(10))}`;
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** The contact id for an email: stable, so upserts by email are single writes. */
+export const contactIdFor = (email: string): string =>
+  `c_${base32(
+    createHash('sha256')
+      .update(`npswave:contact:${normalizeEmail(email)}`)
+      .digest(),
+  ).slice(0, 20)}`;
+
+/** A fresh secret for a wave (256 bits), never shown to anyone. */
+export const newWaveSecret = (): string => randomBytes(32).toString('base64url');
+
+/**
+ * The invitation token: the survey id (so a page needs one round trip for both items) and 144 bits
+ * of HMAC, URL-safe. Unguessable without the wave's secret.
+ */
+export function invitationToken(surveyId: string, waveSecret: string, contactId: string): string {
+  const mac = createHmac('sha256', waveSecret).update(contactId).digest().subarray(0, 18);
+  return `${surveyId}.${mac.toString('base64url')}`;
+}
+
+/** A random token for invitations that have no contact (link surveys): 144 random bits. */
+export const randomToken = (surveyId: string): string =>
+  `${surveyId}.${randomBytes(18).toString('base64url')}`;
+
+const tokenPattern = /^s_[a-z2-7]{16}\.[A-Za-z0-9_-]{24}$/;
+export const isWellFormedToken = (token: string): boolean => tokenPattern.test(token);
+export const surveyIdOfToken = (token: string): string => token.slice(0, token.indexOf('.'));
+
+/** A new admin key: 256 random bits, prefixed so that secret scanners recognise it. */
+export const newAdminKey = (): string => `npsw_${randomBytes(32).toString('base64url')}`;
+export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');

@@ -1,0 +1,49 @@
+/** An invitation: one contact in one wave. It also carries the response, if any. */
+import type { Scale, Segment, SurveyKind } from '../scoring.ts';
+
+export type InvitationStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'responded'
+  | 'expired'
+  | 'bounced'
+  | 'suppressed'
+  | 'failed';
+
+export interface Invitation {
+  token: string;
+  surveyId: string;
+  waveId: string;
+  /** Absent for link-survey answers. */
+  contactId?: string;
+  kind: SurveyKind;
+  scale: Scale;
+  status: InvitationStatus;
+  createdAt: string;
+  closesAt: string;
+  /** The contact's locale when the wave chose it, so a page needs no contact read. */
+  locale?: string;
+  /** Anonymous surveys: the answer is never linked back to the contact. */
+  anonymous?: boolean;
+  /** The contact's values of the survey's `reportBy` properties when the wave chose them. */
+  reportProps?: Record<string, string>;
+  sendingAt?: string;
+  sentAt?: string;
+  messageId?: string;
+  failureReason?: string;
+  reminders?: number;
+  automatedAt?: string;
+  // The response.
+  score?: number;
+  comment?: string;
+  segment?: Segment;
+  respondedAt?: string;
+  firstRespondedAt?: string;
+  responseVersion?: number;
+  /** Hash of the last answer's content, so a retried POST changes nothing. */
+  responseHash?: string;
+  // What the aggregates already count for this invitation (maintained by the score function).
+  countedVersion?: number;
+  countedScore?: number;
+}

@@ -1,0 +1,244 @@
+/** Invitations in DynamoDB (key `token`; indexes byWave and byContact). */
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure, transactionCancelReasons } from '../aws/dynamo-errors.ts';
+import { tableName } from '../config.ts';
+import type { Invitation, InvitationStatus } from './schema.ts';
+
+/** Writes a new invitation unless one with this token exists; answers whether it was new. */
+export async function putInvitationOnce(invitation: Invitation): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName('invitations'),
+        Item: invitation,
+        ConditionExpression: 'attribute_not_exists(#token)',
+        ExpressionAttributeNames: { '#token': 'token' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export async function getInvitation(token: string, consistent = false): Promise<Invitation | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName('invitations'), Key: { token }, ConsistentRead: consistent }),
+  );
+  return Item as Invitation | undefined;
+}
+
+/** One page of a wave's invitations in the given states (by contact id). */
+export async function queryWaveInvitations(
+  waveId: string,
+  statuses: InvitationStatus[],
+  start?: Record<string, unknown>,
+  limit = 100,
+): Promise<{ items: Invitation[]; next?: Record<string, unknown> }> {
+  const values: Record<string, unknown> = { ':w': waveId };
+  statuses.forEach((s, i) => {
+    values[`:s${i}`] = s;
+  });
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName('invitations'),
+      IndexName: 'byWave',
+      KeyConditionExpression: 'waveId = :w',
+      FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: values,
+      ExclusiveStartKey: start,
+      Limit: limit,
+    }),
+  );
+  return {
+    items: (page.Items ?? []) as Invitation[],
+    ...(page.LastEvaluatedKey && { next: page.LastEvaluatedKey }),
+  };
+}
+
+/** Invitations of one contact created since a time (newest first), for "surveyed recently" rules. */
+export async function contactInvitationsSince(contactId: string, sinceIso: string): Promise<Invitation[]> {
+  const page = await dynamo().send(
+    new QueryCommand({
+      TableName: tableName('invitations'),
+      IndexName: 'byContact',
+      KeyConditionExpression: 'contactId = :c AND createdAt >= :since',
+      ExpressionAttributeValues: { ':c': contactId, ':since': sinceIso },
+      ScanIndexForward: false,
+    }),
+  );
+  return (page.Items ?? []) as Invitation[];
+}
+
+/**
+ * Moves an invitation from one status to another, setting the given fields, only if it is still in
+ * one of the `from` states. Answers false when it was not (someone else moved it first).
+ */
+export async function transitionInvitation(
+  token: string,
+  from: InvitationStatus[],
+  to: InvitationStatus,
+  fields: Record<string, unknown> = {},
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':to': to };
+  const sets = ['#status = :to'];
+  Object.entries(fields).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  from.forEach((s, i) => {
+    values[`:from${i}`] = s;
+  });
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('invitations'),
+        Key: { token },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Moves an invitation to a final sending state and counts it on its wave, in one transaction: the
+ * invitation's status and the wave's count can never disagree, whatever crashes in between.
+ * Answers false when the invitation had already left `from`.
+ */
+export async function settleInvitation(
+  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  from: InvitationStatus[],
+  to: InvitationStatus,
+  fields: Record<string, unknown>,
+  count: string,
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':to': to };
+  const sets = ['#status = :to'];
+  Object.entries(fields).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  from.forEach((s, i) => {
+    values[`:from${i}`] = s;
+  });
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('invitations'),
+              Key: { token: invitation.token },
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+            },
+          },
+          {
+            Update: {
+              TableName: tableName('surveys'),
+              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
+              UpdateExpression: 'ADD counts.#count :one',
+              ExpressionAttributeNames: { '#count': count },
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    const reasons = transactionCancelReasons(err);
+    if (reasons?.[0] === 'ConditionalCheckFailed') return false;
+    throw err;
+  }
+}
+
+/**
+ * Stamps a one-time event on an invitation (`automatedAt`, `unsubscribedAt`…) and counts it on the
+ * wave, both only the first time. Answers whether this was the first time.
+ */
+export async function stampInvitationOnce(
+  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  field: 'automatedAt' | 'unsubscribedAt' | 'complainedAt',
+  at: string,
+  count: string,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('invitations'),
+              Key: { token: invitation.token },
+              UpdateExpression: 'SET #field = :at',
+              ConditionExpression: 'attribute_exists(#token) AND attribute_not_exists(#field)',
+              ExpressionAttributeNames: { '#field': field, '#token': 'token' },
+              ExpressionAttributeValues: { ':at': at },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName('surveys'),
+              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
+              UpdateExpression: 'ADD counts.#count :one',
+              ExpressionAttributeNames: { '#count': count },
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+    throw err;
+  }
+}
+
+/** The invitation and its survey in one round trip (the token names the survey). */
+export async function getInvitationWithSurvey(
+  token: string,
+): Promise<{ invitation?: Invitation; survey?: Record<string, unknown> }> {
+  const surveyKey = { pk: `SURVEY#${token.slice(0, token.indexOf('.'))}`, sk: 'SURVEY' };
+  let request: Record<string, { Keys: Record<string, unknown>[] }> = {
+    [tableName('invitations')]: { Keys: [{ token }] },
+    [tableName('surveys')]: { Keys: [surveyKey] },
+  };
+  const found: Record<string, Record<string, unknown>[]> = {};
+  for (let attempt = 0; attempt < 5 && Object.keys(request).length > 0; attempt++) {
+    const result = await dynamo().send(new BatchGetCommand({ RequestItems: request }));
+    for (const [table, items] of Object.entries(result.Responses ?? {})) {
+      found[table] = [...(found[table] ?? []), ...items];
+    }
+    request = (result.UnprocessedKeys ?? {}) as typeof request;
+    if (Object.keys(request).length) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+  }
+  return {
+    invitation: found[tableName('invitations')]?.[0] as Invitation | undefined,
+    survey: found[tableName('surveys')]?.[0],
+  };
+}

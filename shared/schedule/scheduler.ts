@@ -1,0 +1,68 @@
+/**
+ * One-time schedules on EventBridge Scheduler: `at()` in UTC, deleted after they run, in the stack's
+ * group, run by the stack's scheduler role, with a retry policy. Creating one twice is harmless.
+ */
+import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
+import { schedulerClient } from '../aws/clients.ts';
+import { requireEnv } from '../config.ts';
+
+export type ScheduleTarget = 'send' | 'remind' | 'expire';
+
+const targetArn = (target: ScheduleTarget): string =>
+  requireEnv(
+    target === 'send'
+      ? 'SEND_FUNCTION_ARN'
+      : target === 'remind'
+        ? 'REMIND_FUNCTION_ARN'
+        : 'EXPIRE_FUNCTION_ARN',
+  );
+
+/** `at(2026-11-22T13:05:00)`: whole seconds, UTC. */
+export const atExpression = (when: Date): string => `at(${when.toISOString().slice(0, 19)})`;
+
+/** Schedule names: letters, digits, - _ . and at most 64 characters. */
+export const scheduleName = (...parts: string[]): string =>
+  parts
+    .join('-')
+    .replace(/[^0-9A-Za-z_.-]/g, '_')
+    .slice(0, 64);
+
+export async function scheduleOnce(
+  name: string,
+  when: Date,
+  target: ScheduleTarget,
+  input: unknown,
+): Promise<void> {
+  try {
+    await schedulerClient().send(
+      new CreateScheduleCommand({
+        Name: name,
+        GroupName: requireEnv('SCHEDULE_GROUP'),
+        ScheduleExpression: atExpression(when),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        State: 'ENABLED',
+        Target: {
+          Arn: targetArn(target),
+          RoleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+          Input: JSON.stringify(input),
+          RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        },
+      }),
+    );
+  } catch (err) {
+    // Already there: an earlier attempt created it. Same name, same purpose.
+    if ((err as { name?: string }).name !== 'ConflictException') throw err;
+  }
+}
+
+export async function deleteSchedule(name: string): Promise<void> {
+  try {
+    await schedulerClient().send(
+      new DeleteScheduleCommand({ Name: name, GroupName: requireEnv('SCHEDULE_GROUP') }),
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+}

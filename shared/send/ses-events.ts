@@ -1,0 +1,49 @@
+/**
+ * SES's reports on what happened to an email (via the configuration set's event destination):
+ * a permanent bounce suppresses the contact and takes the invitation out of the response-rate
+ * denominator; a complaint suppresses the contact. Each counts once on the wave, however often the
+ * event is delivered.
+ */
+import * as v from 'valibot';
+import { nowIso } from '../clock.ts';
+import { getContact, setContactStatus } from '../contact/store.ts';
+import { getInvitation, settleInvitation, stampInvitationOnce } from '../invitation/store.ts';
+
+const tagList = v.optional(v.array(v.string()));
+export const sesEventSchema = v.object({
+  source: v.optional(v.string()),
+  'detail-type': v.optional(v.string()),
+  detail: v.object({
+    eventType: v.string(),
+    mail: v.object({
+      messageId: v.optional(v.string()),
+      destination: v.optional(v.array(v.string())),
+      tags: v.optional(v.object({ invitation: tagList })),
+    }),
+    bounce: v.optional(v.object({ bounceType: v.string(), bounceSubType: v.optional(v.string()) })),
+    complaint: v.optional(v.object({ complaintFeedbackType: v.optional(v.string()) })),
+  }),
+});
+export type SesEvent = v.InferOutput<typeof sesEventSchema>;
+
+export type SesEventOutcome = 'bounced' | 'complained' | 'ignored' | 'unknown-invitation';
+
+export async function handleSesEvent(event: SesEvent): Promise<SesEventOutcome> {
+  const { detail } = event;
+  const token = detail.mail.tags?.invitation?.[0];
+  const isHardBounce = detail.eventType === 'Bounce' && detail.bounce?.bounceType === 'Permanent';
+  const isComplaint = detail.eventType === 'Complaint';
+  if (!isHardBounce && !isComplaint) return 'ignored';
+  if (!token) return 'unknown-invitation';
+  const invitation = await getInvitation(token, true);
+  if (!invitation) return 'unknown-invitation';
+  const contact = invitation.contactId ? await getContact(invitation.contactId) : undefined;
+  if (isHardBounce) {
+    await settleInvitation(invitation, ['sent', 'sending'], 'bounced', { bouncedAt: nowIso() }, 'bounced');
+    if (contact && contact.status !== 'complained') await setContactStatus(contact.id, 'bounced');
+    return 'bounced';
+  }
+  await stampInvitationOnce(invitation, 'complainedAt', nowIso(), 'complained');
+  if (contact) await setContactStatus(contact.id, 'complained');
+  return 'complained';
+}

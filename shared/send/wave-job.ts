@@ -1,0 +1,57 @@
+/**
+ * A wave is a resumable job: choose the audience page by page, then email it page by page, each
+ * step checkpointed on the wave. Any run may stop at any point (deadline, crash) and the next run
+ * continues where the last checkpoint stands, without skipping or doubling anyone.
+ */
+import { randomUUID } from 'node:crypto';
+import { nowIso } from '../clock.ts';
+import { requireSurvey } from '../survey/store.ts';
+import { acquireWaveLease, getWave, markWaveActive, releaseWaveLease, setWavePhase } from '../wave/store.ts';
+import { sendPage } from './delivery.ts';
+import { TokenBucket } from './pacer.ts';
+import { selectPage } from './selection.ts';
+import { allowedSendRate } from './ses.ts';
+
+const leaseMs = 30_000;
+
+/** done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing. */
+export type RunResult = 'done' | 'more' | 'busy' | 'stalled';
+
+/**
+ * Works on a wave until it is sent or the real-time deadline passes.
+ * Steps: take the lease → select pages → send pages → mark the wave open.
+ */
+export async function runWave(waveId: string, deadline: number): Promise<RunResult> {
+  const owner = randomUUID();
+  if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
+  try {
+    let wave = await getWave(waveId);
+    if (!wave) return 'done';
+    const survey = await requireSurvey(wave.surveyId);
+    const bucket = new TokenBucket(await allowedSendRate());
+    while (wave.phase !== 'sent') {
+      if (Date.now() >= deadline) return 'more';
+      if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
+      if (wave.phase === 'selecting') {
+        await selectPage(wave, survey);
+      } else {
+        const progress = await sendPage(wave, survey, { bucket, deadline });
+        if (progress === 'stalled') return 'stalled';
+        if (progress === 'complete') {
+          await setWavePhase(waveId, 'sending', {
+            phase: 'sent',
+            status: 'open',
+            at: { field: 'sentAt', value: nowIso() },
+          });
+          await markWaveActive(waveId, false);
+        }
+      }
+      const reloaded = await getWave(waveId);
+      if (!reloaded) return 'done';
+      wave = reloaded;
+    }
+    return 'done';
+  } finally {
+    await releaseWaveLease(waveId, owner);
+  }
+}

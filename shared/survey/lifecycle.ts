@@ -1,0 +1,93 @@
+/** Creating, editing, publishing and unpublishing surveys: the rules, with the store behind them. */
+import { nowIso } from '../clock.ts';
+import { optionalEnv } from '../config.ts';
+import { badRequest } from '../errors.ts';
+import { newId } from '../ids.ts';
+import { isSupportedLocale, type Locale } from '../locales.ts';
+import {
+  type CreateSurveyInput,
+  defaultScale,
+  followUpProblem,
+  type PatchSurveyInput,
+  type Survey,
+  scaleProblem,
+} from './schema.ts';
+import { putNewSurvey, requireSurvey, saveSurvey, setSurveyState } from './store.ts';
+
+export const defaultWindowDays = 14;
+export const defaultReminders = { count: 1, afterDays: 3 };
+export const defaultSkipIfSurveyedWithinDays = 90;
+
+function defaultLocale(): Locale {
+  const configured = optionalEnv('DEFAULT_LOCALE');
+  return configured && isSupportedLocale(configured) ? configured : 'en';
+}
+
+/** Cross-field rules the schema cannot express. */
+function checkSurvey(survey: Survey): void {
+  const problems = [scaleProblem(survey.kind, survey.scale), followUpProblem(survey.kind, survey.followUp)];
+  for (const [locale, texts] of Object.entries(survey.locales)) {
+    const p = followUpProblem(survey.kind, texts?.followUp);
+    if (p) problems.push(`locales.${locale}.${p}`);
+  }
+  const found = problems.filter((p): p is string => p !== undefined);
+  if (found.length) throw badRequest(found.join('; '));
+}
+
+/** Builds a draft survey from validated input, with every default filled in. */
+export function newSurvey(input: CreateSurveyInput, at: string): Survey {
+  const survey: Survey = {
+    id: newId('s'),
+    kind: input.kind,
+    name: input.name,
+    companyName: input.companyName ?? '',
+    scale: input.scale ?? defaultScale[input.kind],
+    ...(input.subject !== undefined && { subject: input.subject }),
+    ...(input.intro !== undefined && { intro: input.intro }),
+    ...(input.thankYou !== undefined && { thankYou: input.thankYou }),
+    followUp: input.followUp ?? {},
+    locales: input.locales ?? {},
+    defaultLocale: input.defaultLocale ?? defaultLocale(),
+    timezone: input.timezone ?? 'UTC',
+    branding: input.branding ?? {},
+    audience: input.audience ?? {},
+    cadence: input.cadence ?? null,
+    reminders: { ...defaultReminders, ...input.reminders },
+    windowDays: input.windowDays ?? defaultWindowDays,
+    anonymous: input.anonymous ?? false,
+    sendWindow: input.sendWindow ?? null,
+    reportBy: input.reportBy ?? [],
+    alerts: input.alerts ?? [],
+    link: input.link ?? { enabled: false },
+    state: 'draft',
+    createdAt: at,
+    updatedAt: at,
+  };
+  checkSurvey(survey);
+  return survey;
+}
+
+export async function createSurvey(input: CreateSurveyInput): Promise<Survey> {
+  const survey = newSurvey(input, nowIso());
+  await putNewSurvey(survey);
+  return survey;
+}
+
+export async function patchSurvey(id: string, patch: PatchSurveyInput): Promise<Survey> {
+  const current = await requireSurvey(id);
+  const next: Survey = { ...current, updatedAt: nowIso() };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    (next as unknown as Record<string, unknown>)[field] =
+      field === 'reminders' ? { ...current.reminders, ...(value as object) } : value;
+  }
+  checkSurvey(next);
+  await saveSurvey(next, current.updatedAt);
+  return next;
+}
+
+export const publishSurvey = (id: string): Promise<Survey> =>
+  setSurveyState(id, 'published', ['draft', 'unpublished', 'published'], nowIso());
+
+export const unpublishSurvey = (id: string): Promise<Survey> =>
+  setSurveyState(id, 'unpublished', ['published', 'unpublished'], nowIso());

@@ -1,0 +1,215 @@
+/**
+ * The survey as the admin API takes it (input schemas) and as it is stored. Validation lives at
+ * the edge; the rest of the code works with the parsed, defaulted `Survey`.
+ */
+import * as v from 'valibot';
+import { isValidTimeZone, supportedLocales } from '../locales.ts';
+import type { Scale, Segment, SurveyKind } from '../scoring.ts';
+
+const text = (max: number) => v.pipe(v.string(), v.trim(), v.maxLength(max, `at most ${max} characters`));
+const nonEmpty = (max: number) => v.pipe(text(max), v.minLength(1, 'must not be empty'));
+const timeZone = v.pipe(
+  v.string(),
+  v.check((z) => isValidTimeZone(z), 'must be an IANA time zone such as Europe/Stockholm'),
+);
+const locale = v.picklist(supportedLocales, `must be one of ${supportedLocales.join(', ')}`);
+const intIn = (min: number, max: number) =>
+  v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(min), v.maxValue(max));
+
+const segmentName = v.picklist(['promoter', 'passive', 'detractor', 'low', 'neutral', 'high']);
+const followUp = v.record(segmentName, text(500));
+
+const localeTexts = v.strictObject({
+  companyName: v.optional(text(200)),
+  subject: v.optional(text(200)),
+  intro: v.optional(text(2000)),
+  thankYou: v.optional(text(2000)),
+  followUp: v.optional(followUp),
+  reminderSubject: v.optional(text(200)),
+  reminderIntro: v.optional(text(2000)),
+});
+
+const criterion = v.pipe(
+  v.strictObject({
+    field: v.pipe(
+      v.string(),
+      v.regex(
+        /^(email|name|locale|timezone|customerSince|status|createdAt|properties\.[A-Za-z0-9_.-]{1,64})$/,
+        'unknown field',
+      ),
+    ),
+    olderThanDays: v.optional(intIn(0, 36500)),
+    newerThanDays: v.optional(intIn(0, 36500)),
+    in: v.optional(v.pipe(v.array(v.union([v.string(), v.number()])), v.maxLength(1000))),
+    notIn: v.optional(v.pipe(v.array(v.union([v.string(), v.number()])), v.maxLength(1000))),
+    equals: v.optional(v.union([v.string(), v.number(), v.boolean()])),
+    endsWith: v.optional(v.pipe(v.string(), v.minLength(1))),
+    notEndsWith: v.optional(v.pipe(v.string(), v.minLength(1))),
+    exists: v.optional(v.boolean()),
+  }),
+  v.check((c) => Object.keys(c).length === 2, 'each criterion needs a field and exactly one operator'),
+);
+
+const sample = v.union([
+  v.strictObject({
+    percent: v.pipe(v.number(), v.minValue(0.01), v.maxValue(100)),
+    seed: v.optional(v.string()),
+  }),
+  v.strictObject({ count: intIn(1, 10_000_000), seed: v.optional(v.string()) }),
+]);
+
+const audience = v.strictObject({
+  where: v.optional(v.pipe(v.array(criterion), v.maxLength(50))),
+  skipIfSurveyedWithinDays: v.optional(intIn(0, 3650)),
+  sample: v.optional(sample),
+});
+
+const cadence = v.union([
+  v.strictObject({
+    every: v.pipe(
+      v.string(),
+      v.regex(/^[1-9]\d{0,2} (day|week|month)s?$/, 'must look like "3 months", "2 weeks" or "1 day"'),
+    ),
+    timezone: v.optional(timeZone),
+  }),
+  v.strictObject({
+    cron: v.pipe(v.string(), v.minLength(9), v.maxLength(256)),
+    timezone: v.optional(timeZone),
+  }),
+]);
+
+const hhmm = v.pipe(v.string(), v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM'));
+const sendWindow = v.strictObject({
+  days: v.pipe(v.array(v.picklist(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])), v.minLength(1)),
+  from: hhmm,
+  to: hhmm,
+});
+
+const alert = v.strictObject({
+  when: v.strictObject({
+    segment: v.optional(segmentName),
+    scoreAtMost: v.optional(v.number()),
+    scoreAtLeast: v.optional(v.number()),
+  }),
+  email: v.optional(v.pipe(v.array(v.pipe(v.string(), v.email())), v.maxLength(20))),
+  webhook: v.optional(
+    v.strictObject({
+      url: v.pipe(v.string(), v.url(), v.startsWith('https://', 'must be an https:// URL')),
+      secret: v.optional(v.pipe(v.string(), v.minLength(16, 'use a secret of at least 16 characters'))),
+      format: v.optional(v.picklist(['json', 'slack'])),
+    }),
+  ),
+  followUp: v.optional(v.boolean()),
+});
+
+const branding = v.strictObject({
+  logoUrl: v.optional(v.pipe(v.string(), v.url(), v.startsWith('https://', 'must be an https:// URL'))),
+  accentColor: v.optional(v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a7f5a'))),
+});
+
+/** Fields a survey may set, at creation or by PATCH. */
+const editable = {
+  name: v.optional(nonEmpty(200)),
+  companyName: v.optional(text(200)),
+  scale: v.optional(v.strictObject({ min: intIn(0, 1), max: intIn(3, 10) })),
+  subject: v.optional(text(200)),
+  intro: v.optional(text(2000)),
+  thankYou: v.optional(text(2000)),
+  followUp: v.optional(followUp),
+  locales: v.optional(v.record(locale, localeTexts)),
+  defaultLocale: v.optional(locale),
+  timezone: v.optional(timeZone),
+  branding: v.optional(branding),
+  audience: v.optional(audience),
+  cadence: v.optional(v.nullable(cadence)),
+  reminders: v.optional(v.strictObject({ count: intIn(0, 5), afterDays: v.optional(intIn(1, 60)) })),
+  windowDays: v.optional(intIn(1, 365)),
+  anonymous: v.optional(v.boolean()),
+  sendWindow: v.optional(v.nullable(sendWindow)),
+  reportBy: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a property name'))),
+      v.maxLength(10),
+    ),
+  ),
+  alerts: v.optional(v.pipe(v.array(alert), v.maxLength(20))),
+  link: v.optional(v.strictObject({ enabled: v.boolean() })),
+};
+
+export const createSurveyInput = v.strictObject({
+  kind: v.picklist(['nps', 'csat', 'ces'], 'must be nps, csat or ces'),
+  ...editable,
+  name: nonEmpty(200),
+});
+export type CreateSurveyInput = v.InferOutput<typeof createSurveyInput>;
+
+export const patchSurveyInput = v.strictObject(editable);
+export type PatchSurveyInput = v.InferOutput<typeof patchSurveyInput>;
+
+export type SurveyState = 'draft' | 'published' | 'unpublished';
+export type Criterion = v.InferOutput<typeof criterion>;
+export type Audience = v.InferOutput<typeof audience>;
+export type Cadence = v.InferOutput<typeof cadence>;
+export type SendWindow = v.InferOutput<typeof sendWindow>;
+export type LocaleTexts = v.InferOutput<typeof localeTexts>;
+export type AlertRule = v.InferOutput<typeof alert>;
+
+/** A stored survey: the input with its defaults filled in, and its lifecycle. */
+export interface Survey {
+  id: string;
+  kind: SurveyKind;
+  name: string;
+  companyName: string;
+  scale: Scale;
+  subject?: string;
+  intro?: string;
+  thankYou?: string;
+  followUp: Partial<Record<Segment, string>>;
+  locales: Partial<Record<(typeof supportedLocales)[number], LocaleTexts>>;
+  defaultLocale: (typeof supportedLocales)[number];
+  timezone: string;
+  branding: { logoUrl?: string; accentColor?: string };
+  audience: Audience;
+  cadence?: Cadence | null;
+  reminders: { count: number; afterDays: number };
+  windowDays: number;
+  anonymous: boolean;
+  sendWindow?: SendWindow | null;
+  reportBy: string[];
+  alerts: AlertRule[];
+  link: { enabled: boolean };
+  state: SurveyState;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt?: string;
+  unpublishedAt?: string;
+}
+
+export const defaultScale: Record<SurveyKind, Scale> = {
+  nps: { min: 0, max: 10 },
+  csat: { min: 1, max: 5 },
+  ces: { min: 1, max: 7 },
+};
+
+/** The scales each kind allows (NPS is always 0–10). */
+export function scaleProblem(kind: SurveyKind, scale: Scale): string | undefined {
+  if (kind === 'nps') return scale.min === 0 && scale.max === 10 ? undefined : 'scale: NPS is always 0–10';
+  const allowed = kind === 'csat' ? [3, 5, 7] : [5, 7];
+  if (scale.min !== 1 || !allowed.includes(scale.max)) {
+    return `scale: ${kind.toUpperCase()} uses 1–${allowed.join(', 1–')}`;
+  }
+  return undefined;
+}
+
+/** Follow-up questions must name segments of the survey's kind. */
+export function followUpProblem(
+  kind: SurveyKind,
+  followUp: Partial<Record<string, string>> | undefined,
+): string | undefined {
+  if (!followUp) return undefined;
+  const allowed = kind === 'nps' ? ['promoter', 'passive', 'detractor'] : ['low', 'neutral', 'high'];
+  const wrong = Object.keys(followUp).filter((k) => !allowed.includes(k));
+  return wrong.length
+    ? `followUp: ${kind} segments are ${allowed.join(', ')} (not ${wrong.join(', ')})`
+    : undefined;
+}

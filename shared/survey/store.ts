@@ -1,0 +1,110 @@
+/** Surveys in DynamoDB (the surveys table, pk SURVEY#id). */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { tableName } from '../config.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { Survey } from './schema.ts';
+
+const key = (id: string) => ({ pk: `SURVEY#${id}`, sk: 'SURVEY' });
+type SurveyItem = Survey & { pk: string; sk: string; gsi1pk: string; gsi1sk: string };
+
+/** A survey from its stored item (without the table's key attributes). */
+export const surveyFromItem = (item: Record<string, unknown>): Survey => {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _gs, ...survey } = item as unknown as SurveyItem;
+  return survey;
+};
+
+export async function putNewSurvey(survey: Survey): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName('surveys'),
+      Item: { ...key(survey.id), gsi1pk: 'SURVEYS', gsi1sk: `${survey.createdAt}#${survey.id}`, ...survey },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getSurvey(id: string, consistent = true): Promise<Survey | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName('surveys'), Key: key(id), ConsistentRead: consistent }),
+  );
+  return Item ? surveyFromItem(Item) : undefined;
+}
+
+export async function requireSurvey(id: string): Promise<Survey> {
+  const survey = await getSurvey(id);
+  if (!survey) throw notFound(`survey ${id} not found`);
+  return survey;
+}
+
+export async function listSurveys(): Promise<Survey[]> {
+  const surveys: Survey[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName('surveys'),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'SURVEYS' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) surveys.push(surveyFromItem(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return surveys;
+}
+
+/**
+ * Replaces a survey's stored fields, guarded by its `updatedAt` so that two concurrent edits cannot
+ * silently overwrite each other (the loser gets 409 and retries).
+ */
+export async function saveSurvey(survey: Survey, expectedUpdatedAt: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName('surveys'),
+        Item: { ...key(survey.id), gsi1pk: 'SURVEYS', gsi1sk: `${survey.createdAt}#${survey.id}`, ...survey },
+        ConditionExpression: 'updatedAt = :expected',
+        ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
+      }),
+    );
+  } catch (err) {
+    if (isConditionFailure(err)) throw conflict(`survey ${survey.id} was changed by another request; retry`);
+    throw err;
+  }
+}
+
+/** Moves a survey between states, only from the states given. */
+export async function setSurveyState(
+  id: string,
+  to: Survey['state'],
+  from: Survey['state'][],
+  at: string,
+): Promise<Survey> {
+  const stamp = to === 'published' ? 'publishedAt' : to === 'unpublished' ? 'unpublishedAt' : undefined;
+  const values: Record<string, unknown> = { ':to': to, ':at': at };
+  from.forEach((state, i) => {
+    values[`:f${i}`] = state;
+  });
+  try {
+    const { Attributes } = await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(id),
+        UpdateExpression: `SET #state = :to, updatedAt = :at${stamp ? `, ${stamp} = :at` : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return surveyFromItem(Attributes ?? {});
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    const current = await requireSurvey(id);
+    throw conflict(`survey ${id} is ${current.state}; it must be ${from.join(' or ')} to become ${to}`);
+  }
+}

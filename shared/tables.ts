@@ -1,0 +1,67 @@
+/**
+ * The one definition of every DynamoDB table. The CDK stack (infra/) and the local stack (local/)
+ * both build their tables from this list, so the two cannot drift.
+ */
+export type AttributeType = 'S' | 'N';
+export interface KeyAttribute {
+  name: string;
+  type: AttributeType;
+}
+export interface IndexDefinition {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  projection: 'ALL' | 'KEYS_ONLY';
+}
+export interface TableDefinition {
+  /** Logical name: the CDK construct id suffix, the local table name suffix, the env var prefix. */
+  id: TableId;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry, for data that is temporary. */
+  ttlAttribute?: string;
+  /** Stream view type, when a consumer reads the table's changes. */
+  stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY';
+}
+
+export type TableId = 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system';
+
+const s = (name: string): KeyAttribute => ({ name, type: 'S' });
+
+export const tableDefinitions: Record<TableId, TableDefinition> = {
+  /** Contacts, keyed by an id derived from the lower-cased email (upsert needs no lock). */
+  contacts: { id: 'contacts', partitionKey: s('id'), indexes: [] },
+  /**
+   * Surveys and waves. Survey: pk SURVEY#id / sk SURVEY, listed on gsi1 under SURVEYS.
+   * Wave: pk WAVE#id / sk WAVE, listed on gsi1 under SURVEY#id#WAVES by start time.
+   */
+  surveys: {
+    id: 'surveys',
+    partitionKey: s('pk'),
+    sortKey: s('sk'),
+    indexes: [{ name: 'gsi1', partitionKey: s('gsi1pk'), sortKey: s('gsi1sk'), projection: 'ALL' }],
+  },
+  /**
+   * Invitations, keyed by their token; each carries its response. The stream feeds the `score`
+   * function, which keeps the aggregates.
+   */
+  invitations: {
+    id: 'invitations',
+    partitionKey: s('token'),
+    indexes: [
+      { name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' },
+      { name: 'byContact', partitionKey: s('contactId'), sortKey: s('createdAt'), projection: 'ALL' },
+    ],
+    stream: 'NEW_AND_OLD_IMAGES',
+  },
+  /** Live score counters: pk surveyId, sk ALL | W#waveId | D#yyyy-mm-dd | P#property#value. */
+  aggregates: { id: 'aggregates', partitionKey: s('surveyId'), sortKey: s('key'), indexes: [] },
+  /** Admin keys, idempotency records and rate-limit windows; temporary items expire by TTL. */
+  system: { id: 'system', partitionKey: s('pk'), sortKey: s('sk'), indexes: [], ttlAttribute: 'expiresAt' },
+};
+
+export const tableIds = Object.keys(tableDefinitions) as TableId[];
+
+/** The environment variable through which each function learns a table's name. */
+export const tableEnvVar = (id: TableId): string => `${id.toUpperCase()}_TABLE`;

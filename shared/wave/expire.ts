@@ -1,0 +1,27 @@
+/**
+ * Closing a wave at its `closesAt`: the wave closes and every invitation still open becomes
+ * `expired`, each counted once. Decided by comparing times (never by DynamoDB TTL, which lags).
+ */
+import { nowIso } from '../clock.ts';
+import { queryWaveInvitations, settleInvitation } from '../invitation/store.ts';
+import { mapConcurrent } from '../send/concurrency.ts';
+import { getWave, setWaveStatus } from './store.ts';
+
+export type ExpireResult = 'closed' | 'not-yet' | 'unknown-wave';
+
+export async function expireWave(waveId: string): Promise<ExpireResult> {
+  const wave = await getWave(waveId);
+  if (!wave) return 'unknown-wave';
+  const now = nowIso();
+  if (wave.closesAt > now) return 'not-yet';
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await queryWaveInvitations(waveId, ['queued', 'sending', 'sent'], start, 200);
+    await mapConcurrent(page.items, 8, (inv) =>
+      settleInvitation(inv, [inv.status], 'expired', { expiredAt: now }, 'expired'),
+    );
+    start = page.next;
+  } while (start);
+  await setWaveStatus(waveId, 'closed', now);
+  return 'closed';
+}

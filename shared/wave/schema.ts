@@ -1,0 +1,58 @@
+/** A wave: one send of a survey to its audience, with live counts. */
+export type WaveStatus = 'sending' | 'open' | 'closed';
+/** Where the resumable send job stands: choosing the audience, emailing it, or done. */
+export type WavePhase = 'selecting' | 'sending' | 'sent';
+
+export const countNames = [
+  'selected',
+  'sent',
+  'failed',
+  'bounced',
+  'suppressed',
+  'reminded',
+  'automated',
+  'responded',
+  'expired',
+  'complained',
+  'unsubscribed',
+] as const;
+export type CountName = (typeof countNames)[number];
+export type WaveCounts = Record<CountName, number>;
+
+export const zeroCounts = (): WaveCounts =>
+  Object.fromEntries(countNames.map((name) => [name, 0])) as WaveCounts;
+
+export interface Wave {
+  id: string;
+  surveyId: string;
+  status: WaveStatus;
+  phase: WavePhase;
+  trigger: 'api' | 'schedule' | 'demo';
+  startedAt: string;
+  closesAt: string;
+  /** Selection cursor: the contacts scan's LastEvaluatedKey, as JSON; absent before the first page. */
+  cursor?: string;
+  /** Sending cursor: the byWave query's LastEvaluatedKey, as JSON. */
+  sendCursor?: string;
+  /** Real-time lease (epoch ms) of the one run that may work on this wave. */
+  leaseUntil?: number;
+  leaseOwner?: string;
+  /** Seed of the random sample, kept so the selection can be explained. */
+  sampleSeed?: string;
+  counts: WaveCounts;
+  sentAt?: string;
+  closedAt?: string;
+  /** Never leaves the server: the HMAC key of this wave's invitation tokens. */
+  secret: string;
+}
+
+/** The wave as the admin API shows it. */
+export type PublicWave = Omit<Wave, 'secret' | 'cursor' | 'sendCursor' | 'leaseUntil' | 'leaseOwner'>;
+export const publicWave = ({
+  secret: _s,
+  cursor: _c,
+  sendCursor: _sc,
+  leaseUntil: _lu,
+  leaseOwner: _lo,
+  ...wave
+}: Wave): PublicWave => wave;

@@ -1,0 +1,269 @@
+/** Waves in DynamoDB (the surveys table, pk WAVE#id, listed per survey on gsi1). */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { tableName } from '../config.ts';
+import { notFound } from '../errors.ts';
+import type { CountName, Wave, WavePhase, WaveStatus } from './schema.ts';
+
+const key = (id: string) => ({ pk: `WAVE#${id}`, sk: 'WAVE' });
+const fromItem = (item: Record<string, unknown>): Wave => {
+  const { pk: _p, sk: _s, gsi1pk: _g, gsi1sk: _gs, ...wave } = item;
+  return wave as unknown as Wave;
+};
+
+export async function putNewWave(wave: Wave): Promise<void> {
+  await dynamo().send(
+    new PutCommand({
+      TableName: tableName('surveys'),
+      Item: { ...key(wave.id), gsi1pk: `SURVEY#${wave.surveyId}#WAVES`, gsi1sk: wave.startedAt, ...wave },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+export async function getWave(id: string): Promise<Wave | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({ TableName: tableName('surveys'), Key: key(id), ConsistentRead: true }),
+  );
+  return Item ? fromItem(Item) : undefined;
+}
+
+export async function requireWave(id: string): Promise<Wave> {
+  const wave = await getWave(id);
+  if (!wave) throw notFound(`wave ${id} not found`);
+  return wave;
+}
+
+/** Every wave of a survey, oldest first. */
+export async function listWaves(surveyId: string): Promise<Wave[]> {
+  const waves: Wave[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName('surveys'),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `SURVEY#${surveyId}#WAVES` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) waves.push(fromItem(item));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return waves;
+}
+
+export type CountDeltas = Partial<Record<CountName, number>>;
+
+function countUpdate(deltas: CountDeltas): {
+  parts: string[];
+  names: Record<string, string>;
+  values: Record<string, number>;
+} {
+  const parts: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, number> = {};
+  for (const [name, delta] of Object.entries(deltas)) {
+    if (!delta) continue;
+    names[`#c_${name}`] = name;
+    values[`:c_${name}`] = delta;
+    parts.push(`counts.#c_${name} :c_${name}`);
+  }
+  return { parts, names, values };
+}
+
+/** Adds to a wave's live counts (atomic, commutative: any number of writers may do it at once). */
+export async function addWaveCounts(waveId: string, deltas: CountDeltas): Promise<void> {
+  const { parts, names, values } = countUpdate(deltas);
+  if (parts.length === 0) return;
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: `ADD ${parts.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/**
+ * Records one page of audience selection: moves the cursor on and counts the page, only if the
+ * cursor is still where this page started. A page redone after a crash is therefore counted once.
+ * Answers false when another run already recorded this page.
+ */
+export async function recordSelectionPage(
+  waveId: string,
+  from: string | undefined,
+  next: string | undefined,
+  deltas: CountDeltas,
+): Promise<boolean> {
+  const { parts, names, values } = countUpdate(deltas);
+  const sets = next === undefined ? ['phase = :sending'] : ['#cursor = :next'];
+  const remove = next === undefined ? ' REMOVE #cursor' : '';
+  const allValues: Record<string, unknown> = { ...values, ':selecting': 'selecting' };
+  if (next === undefined) allValues[':sending'] = 'sending';
+  else allValues[':next'] = next;
+  if (from !== undefined) allValues[':from'] = from;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: `SET ${sets.join(', ')}${parts.length ? ` ADD ${parts.join(', ')}` : ''}${remove}`,
+        ConditionExpression: `phase = :selecting AND ${from === undefined ? 'attribute_not_exists(#cursor)' : '#cursor = :from'}`,
+        ExpressionAttributeNames: { ...names, '#cursor': 'cursor' },
+        ExpressionAttributeValues: allValues,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Moves a wave to a new phase/status, only from the phase given. */
+export async function setWavePhase(
+  waveId: string,
+  from: WavePhase,
+  to: { phase: WavePhase; status?: WaveStatus; at?: { field: 'sentAt' | 'closedAt'; value: string } },
+): Promise<boolean> {
+  const sets = ['phase = :to'];
+  const values: Record<string, unknown> = { ':from': from, ':to': to.phase };
+  const names: Record<string, string> = {};
+  if (to.status) {
+    sets.push('#status = :status');
+    names['#status'] = 'status';
+    values[':status'] = to.status;
+  }
+  if (to.at) {
+    sets.push(`${to.at.field} = :at`);
+    values[':at'] = to.at.value;
+  }
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'phase = :from',
+        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** Moves the sending cursor on, only from where this page started. */
+export async function recordSendPage(
+  waveId: string,
+  from: string | undefined,
+  next: string | undefined,
+): Promise<void> {
+  const values: Record<string, unknown> = {};
+  if (from !== undefined) values[':from'] = from;
+  if (next !== undefined) values[':next'] = next;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: next === undefined ? 'REMOVE sendCursor' : 'SET sendCursor = :next',
+        ConditionExpression: from === undefined ? 'attribute_not_exists(sendCursor)' : 'sendCursor = :from',
+        ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+/**
+ * Takes (or renews) the wave's lease so that one run at a time works on it; a crashed run's lease
+ * simply runs out. Real time, not the movable local clock: it is about processes being alive.
+ */
+export async function acquireWaveLease(waveId: string, owner: string, forMs: number): Promise<boolean> {
+  const now = Date.now();
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'SET leaseUntil = :until, leaseOwner = :owner',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :owner)',
+        ExpressionAttributeValues: { ':until': now + forMs, ':owner': owner, ':now': now },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export async function releaseWaveLease(waveId: string, owner: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'REMOVE leaseUntil, leaseOwner',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':owner': owner },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+/** Waves still sending are listed under pk ACTIVE, so a sweeper can resume any a crash left behind. */
+export async function markWaveActive(waveId: string, active: boolean): Promise<void> {
+  const Key = { pk: 'ACTIVE', sk: `WAVE#${waveId}` };
+  if (active) {
+    await dynamo().send(new PutCommand({ TableName: tableName('surveys'), Item: { ...Key, waveId } }));
+  } else {
+    await dynamo().send(new DeleteCommand({ TableName: tableName('surveys'), Key }));
+  }
+}
+
+export async function listActiveWaveIds(): Promise<string[]> {
+  const ids: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName('surveys'),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': 'ACTIVE' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) ids.push(String(item.waveId));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return ids;
+}
+
+/** Sets a wave's status (closing stamps closedAt). */
+export async function setWaveStatus(waveId: string, status: WaveStatus, at: string): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: status === 'closed' ? 'SET #status = :s, closedAt = :at' : 'SET #status = :s',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: status === 'closed' ? { ':s': status, ':at': at } : { ':s': status },
+    }),
+  );
+}
