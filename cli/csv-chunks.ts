@@ -2,8 +2,9 @@
  * Splits a CSV file into uploadable chunks of whole records, each led by the header row, and maps
  * line numbers within a chunk back to the file.
  *
- * Records end at a line break outside quotes (RFC 4180: a field that starts with `"` runs to the
- * next lone `"`, newlines included). It works on bytes: `"`, `,` and `\n` are ASCII, and no byte of
+ * Records end at a line break (LF, CRLF or a lone CR) outside quotes (RFC 4180: a field that
+ * starts with `"` runs to the next lone `"`, newlines included), and lines are counted as the
+ * server's reader (shared/contact/csv.ts) counts them, so that its line numbers can be mapped. It works on bytes: `"`, `,` and `\n` are ASCII, and no byte of
  * a multi-byte UTF-8 sequence is below 0x80, so byte offsets are exact and sizes are wire sizes.
  *
  * Each chunk's records are one contiguous slice of the file, so a chunk's line L (header = line 1)
@@ -137,7 +138,11 @@ function readRecord(data: Buffer, start: number): CsvRecord | undefined {
       continue;
     }
     if (byte === LF) return { start, end: i, lineBreaks: lineBreaks + 1, blank };
-    if (byte === CR) continue;
+    if (byte === CR) {
+      // CRLF ends at its LF; a lone CR (old Mac files) is a line break of its own, as on the server.
+      if (data[i] === LF) continue;
+      return { start, end: i, lineBreaks: lineBreaks + 1, blank };
+    }
     blank = false;
     if (byte === QUOTE && fieldStart) inQuotes = true;
     fieldStart = byte === COMMA;

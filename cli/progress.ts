@@ -68,7 +68,7 @@ export class ProgressBar {
       done: this.done,
       total: this.total,
       elapsedMs: now - this.startedAt,
-      width: (this.stream.columns ?? 80) - 1,
+      width: (this.stream.columns || 80) - 1,
     });
     this.stream.write(`\r${line}\x1b[K`);
     drawn = this;

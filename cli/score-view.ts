@@ -118,12 +118,22 @@ export function distributionChart(score: ScoreAnswer, paint: Paint, width = 30):
   return rows.join('\n');
 }
 
-/** The scale to chart: the answer's, else the usual one, widened to every score that was given. */
+/**
+ * The scale to chart: NPS is 0–10; for CSAT and CES the answer's `scale` if it has one, else the
+ * scores of the distribution (the server lists every point of the scale, zeros included), else
+ * the usual scale of the kind. Widened to any score given outside it.
+ */
 function scaleOf(score: ScoreAnswer): Scale {
-  const base = score.kind === 'nps' ? defaultScales.nps : (score.scale ?? defaultScales[score.kind]);
   const given = Object.keys(score.distribution)
     .map(Number)
     .filter((s) => Number.isInteger(s));
+  const base =
+    score.kind === 'nps'
+      ? defaultScales.nps
+      : (score.scale ??
+        (given.length > 0
+          ? { min: Math.min(...given), max: Math.max(...given) }
+          : defaultScales[score.kind]));
   return { min: Math.min(base.min, ...given), max: Math.max(base.max, ...given) };
 }
 

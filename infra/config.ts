@@ -53,7 +53,9 @@ function required(node: Node, key: string, example: string): string {
 export function readDeployConfig(node: Node): DeployConfig {
   const senderDomain = required(node, 'senderDomain', 'example.com').toLowerCase();
   if (!HOST.test(senderDomain)) {
-    throw new ConfigError(`context "senderDomain" must be a domain name such as example.com, got "${senderDomain}"`);
+    throw new ConfigError(
+      `context "senderDomain" must be a domain name such as example.com, got "${senderDomain}"`,
+    );
   }
 
   const fromAddress = required(node, 'fromAddress', `surveys@${senderDomain}`);
@@ -76,7 +78,9 @@ export function readDeployConfig(node: Node): DeployConfig {
   const certificateArn = text(node, 'certificateArn');
   if (customDomain !== undefined) {
     if (!HOST.test(customDomain)) {
-      throw new ConfigError(`context "customDomain" must be a host name such as nps.example.com, got "${customDomain}"`);
+      throw new ConfigError(
+        `context "customDomain" must be a host name such as nps.example.com, got "${customDomain}"`,
+      );
     }
     if (certificateArn === undefined) {
       throw new ConfigError(
@@ -84,7 +88,9 @@ export function readDeployConfig(node: Node): DeployConfig {
       );
     }
     if (!ACM_ARN.test(certificateArn)) {
-      throw new ConfigError(`context "certificateArn" must be an ACM certificate ARN, got "${certificateArn}"`);
+      throw new ConfigError(
+        `context "certificateArn" must be an ACM certificate ARN, got "${certificateArn}"`,
+      );
     }
   } else if (certificateArn !== undefined) {
     throw new ConfigError('context "certificateArn" is set but "customDomain" is not: set both or neither');
@@ -92,7 +98,9 @@ export function readDeployConfig(node: Node): DeployConfig {
 
   const defaultLocale = text(node, 'defaultLocale') ?? 'en';
   if (!LOCALE.test(defaultLocale)) {
-    throw new ConfigError(`context "defaultLocale" must be a locale tag such as en, sv or zh-Hant, got "${defaultLocale}"`);
+    throw new ConfigError(
+      `context "defaultLocale" must be a locale tag such as en, sv or zh-Hant, got "${defaultLocale}"`,
+    );
   }
 
   const rate = text(node, 'maxSendRate');
@@ -100,7 +108,9 @@ export function readDeployConfig(node: Node): DeployConfig {
   if (rate !== undefined) {
     maxSendRate = Number(rate);
     if (!Number.isFinite(maxSendRate) || maxSendRate <= 0 || maxSendRate > 1000) {
-      throw new ConfigError(`context "maxSendRate" must be a number of emails per second in (0, 1000], got "${rate}"`);
+      throw new ConfigError(
+        `context "maxSendRate" must be a number of emails per second in (0, 1000], got "${rate}"`,
+      );
     }
   }
 

@@ -5,7 +5,7 @@
  * so a finding is either fixed or acknowledged next to its resource with
  * `Validations.of(construct).acknowledge({ id, reason })`.
  */
-import type { IConstruct } from 'constructs';
+
 import {
   type App,
   type IPolicyValidationContext,
@@ -14,6 +14,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, type NagPack } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 
 export class EveryFindingIsAnError implements IPolicyValidationPlugin {
   readonly name: string;

@@ -16,6 +16,14 @@ export interface SchedulesProps {
   targetFunctionArns: string[];
 }
 
+export interface RecurringProps {
+  description: string;
+  /** `rate(...)` or `cron(...)`. */
+  expression: string;
+  targetArn: string;
+  input: unknown;
+}
+
 export class Schedules extends Construct {
   readonly group: scheduler.ScheduleGroup;
   readonly groupName: string;
@@ -48,6 +56,26 @@ export class Schedules extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: props.targetFunctionArns }),
     );
+  }
+
+  /** A recurring schedule in our group, run by our role (the target must be one the role may invoke). */
+  addRecurring(id: string, props: RecurringProps): scheduler.CfnSchedule {
+    const schedule = new scheduler.CfnSchedule(this, id, {
+      groupName: this.group.scheduleGroupName,
+      description: props.description,
+      scheduleExpression: props.expression,
+      flexibleTimeWindow: { mode: 'OFF' },
+      state: 'ENABLED',
+      target: {
+        arn: props.targetArn,
+        roleArn: this.role.roleArn,
+        input: JSON.stringify(props.input),
+        retryPolicy: { maximumRetryAttempts: 0 },
+      },
+    });
+    // The group's name is a plain string here, so CloudFormation needs the order spelled out.
+    schedule.node.addDependency(this.group);
+    return schedule;
   }
 
   /** Lets a function manage schedules in our group and hand them our role, and tells it both. */

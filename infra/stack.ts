@@ -25,7 +25,10 @@ export class NpsWaveStack extends Stack {
     this.app = new Stateless(this, 'App', { config, data: this.data });
 
     const url = this.app.http.url;
-    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the response pages and the admin API', value: url });
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the response pages and the admin API',
+      value: url,
+    });
     new CfnOutput(this, 'DashboardUrl', { description: 'The admin dashboard', value: `${url}/admin` });
     new CfnOutput(this, 'AdminKeySecretArn', {
       description: 'Secrets Manager secret holding the first admin key',
@@ -45,7 +48,8 @@ export class NpsWaveStack extends Stack {
     new CfnOutput(this, 'ConfigurationSetName', { value: this.data.configurationSet.configurationSetName });
     const identity = this.data.identity;
     new CfnOutput(this, 'SenderIdentityDkim', {
-      description: 'DNS records that verify the sender domain (Easy DKIM); SES sends nothing until they resolve',
+      description:
+        'DNS records that verify the sender domain (Easy DKIM); SES sends nothing until they resolve',
       value: Fn.join('', [
         `Add 3 CNAME records for ${config.senderDomain}: `,
         identity.dkimDnsTokenName1,

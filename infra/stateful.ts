@@ -52,7 +52,9 @@ export class Stateful extends Construct {
     });
     this.configurationSet.addEventDestination('ToEventBridge', {
       // SES publishes only to the default bus of its own account and region.
-      destination: ses.EventDestination.eventBus(events.EventBus.fromEventBusName(this, 'DefaultBus', 'default')),
+      destination: ses.EventDestination.eventBus(
+        events.EventBus.fromEventBusName(this, 'DefaultBus', 'default'),
+      ),
       events: sesEventTypes,
     });
     this.configurationSetArn = Stack.of(this).formatArn({
@@ -113,7 +115,8 @@ function makeTable(scope: Construct, definition: TableDefinition): dynamodb.Tabl
       indexName: index.name,
       partitionKey: key(index.partitionKey),
       ...(index.sortKey !== undefined ? { sortKey: key(index.sortKey) } : {}),
-      projectionType: index.projection === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY,
+      projectionType:
+        index.projection === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY,
     });
   }
   return table;

@@ -32,8 +32,18 @@ interface FunctionSpec {
 
 export const functionSpecs: Record<FunctionName, FunctionSpec> = {
   // HTTP API integrations time out at 30 s.
-  api: { dir: 'api', description: 'admin API and dashboard', timeout: Duration.seconds(28), memorySize: 1024 },
-  respond: { dir: 'respond', description: 'public response pages', timeout: Duration.seconds(10), memorySize: 512 },
+  api: {
+    dir: 'api',
+    description: 'admin API and dashboard',
+    timeout: Duration.seconds(28),
+    memorySize: 1024,
+  },
+  respond: {
+    dir: 'respond',
+    description: 'public response pages',
+    timeout: Duration.seconds(10),
+    memorySize: 512,
+  },
   // send and remind pace themselves at the SES rate and hand over to a fresh invocation before
   // the timeout, so a wave of any size finishes without ever racing the clock.
   send: {
@@ -153,7 +163,15 @@ export class Stateless extends Construct {
     setEnvironment(remind, { ...pages, ...mail, [envNames.remindFunctionArn]: arnOf('remind') });
 
     // api: the admin API.
-    bindTable(api, contacts, ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan']);
+    bindTable(api, contacts, [
+      'GetItem',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+      'BatchGetItem',
+      'Scan',
+    ]);
     bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
     bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
     bindTable(api, aggregates, ['GetItem', 'Query']);
@@ -162,19 +180,32 @@ export class Stateless extends Construct {
     this.schedules.grantManage(api, ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule']);
     api.allow(['secretsmanager:GetSecretValue'], [data.adminKey.secretArn]);
 
-    // respond: the public pages (answer, link survey, unsubscribe) and their rate limits.
-    bindTable(respond, invitations, ['GetItem', 'UpdateItem', 'PutItem']);
-    bindTable(respond, surveys, ['GetItem', 'BatchGetItem']);
+    // respond: the public pages (answer, link survey, unsubscribe) and their rate limits. The page
+    // reads the invitation and its survey in one BatchGetItem; unsubscribes and automated clicks
+    // are counted on the wave item (an UpdateItem inside a transaction).
+    bindTable(respond, invitations, ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem']);
+    bindTable(respond, surveys, ['GetItem', 'BatchGetItem', 'UpdateItem']);
     bindTable(respond, contacts, ['GetItem', 'UpdateItem']);
     bindTable(respond, system, ['GetItem', 'UpdateItem', 'PutItem']);
 
     // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders and expiry.
+    // It keeps a fixed-count sample's candidates in the system table (BatchWriteItem, Query) and
+    // lists waves still sending under an ACTIVE marker it deletes when a wave is sent.
     bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem']);
-    bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'Query'], ['gsi1']);
+    bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);
     bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
+    bindTable(send, system, ['BatchWriteItem', 'Query']);
     this.grantSendEmail(send, data);
     send.allow(['lambda:InvokeFunction'], [arnOf('send')]);
     this.schedules.grantManage(send, ['CreateSchedule', 'DeleteSchedule', 'GetSchedule']);
+    // A crash can leave a wave half sent; every few minutes send looks for such waves and resumes
+    // them (a lease keeps two invocations off the same wave).
+    this.schedules.addRecurring('ResumeWaves', {
+      description: 'npswave: resume waves a crash left behind',
+      expression: 'rate(10 minutes)',
+      targetArn: arnOf('send'),
+      input: { type: 'waves.resume' },
+    });
 
     // remind: emails non-responders of a wave, continues itself.
     bindTable(remind, contacts, ['GetItem']);
@@ -216,9 +247,9 @@ export class Stateless extends Construct {
         'every other stream action is scoped to the invitations stream ARN.',
     });
 
-    // sesEvents: bounces, complaints, deliveries.
+    // sesEvents: bounces, complaints, deliveries (it reads the contact before suppressing it).
     bindTable(sesEvents, invitations, ['GetItem', 'UpdateItem']);
-    bindTable(sesEvents, contacts, ['UpdateItem']);
+    bindTable(sesEvents, contacts, ['GetItem', 'UpdateItem']);
     bindTable(sesEvents, surveys, ['UpdateItem']);
     this.sesEventsRule = new events.Rule(this, 'SesEventsRule', {
       description: 'npswave: SES events of our configuration set to the sesEvents function',

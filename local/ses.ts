@@ -5,7 +5,6 @@
  * production account so the send path paces itself at a real MaxSendRate.
  */
 import type { Server } from 'node:http';
-import sesModule from 'aws-ses-v2-local';
 import { closeServer } from './http-util.ts';
 import { loopback } from './ports.ts';
 
@@ -36,11 +35,14 @@ export function sesAccount(maxSendRate: number): Record<string, unknown> {
   };
 }
 
-type StartSesServer = typeof sesModule.default;
+type StartSesServer = typeof import('aws-ses-v2-local').default;
 
-/** From ESM, Node hands over the CommonJS exports object: the start function is its `default`. */
-function sesServerStarter(): StartSesServer {
-  const loaded: unknown = sesModule;
+/**
+ * Loaded on demand (express and friends take a while). From ESM, Node hands over the CommonJS
+ * exports object, so the start function is its `default`.
+ */
+async function sesServerStarter(): Promise<StartSesServer> {
+  const loaded: unknown = (await import('aws-ses-v2-local')).default;
   if (typeof loaded === 'function') return loaded as StartSesServer;
   return (loaded as { default: StartSesServer }).default;
 }
@@ -48,7 +50,7 @@ function sesServerStarter(): StartSesServer {
 export async function startSes(options: { port: number; url?: string; maxSendRate: number }): Promise<SesStandIn> {
   if (options.url) return { url: options.url.replace(/\/$/, ''), owned: false, stop: async () => {} };
   process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(options.maxSendRate));
-  const server: Server = await sesServerStarter()({ host: loopback, port: options.port });
+  const server: Server = await (await sesServerStarter())({ host: loopback, port: options.port });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return { url: `http://${loopback}:${port}`, owned: true, stop: () => closeServer(server) };

@@ -14,6 +14,7 @@ import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  type GetRecordsCommandOutput,
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -165,16 +166,29 @@ export class StreamPoller {
   /** Reads a shard to its current end, delivering as it goes; answers how many records it handed over. */
   private async readShard(stream: StreamState, shard: ShardState): Promise<number> {
     let handed = 0;
+    let renewed = false;
     try {
       shard.iterator ??= await this.iteratorFor(stream, shard);
       while (shard.iterator) {
-        const page = await this.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
-        const records = page.Records ?? [];
+        let page: GetRecordsCommandOutput;
+        try {
+          page = await this.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
+        } catch (err) {
+          // DynamoDB Local: a TRIM_HORIZON iterator taken while the shard was empty points at sequence
+          // 1; once records arrive (numbered across all tables) reading it fails as "trimmed".
+          // A fresh iterator starts at the real horizon.
+          if ((err as Error).name !== 'TrimmedDataAccessException' || renewed) throw err;
+          renewed = true;
+          shard.iterator = await this.iteratorFor(stream, shard);
+          continue;
+        }
+        const checkpoint = this.checkpoints[stream.arn]?.[shard.id];
+        const records = (page.Records ?? []).filter((r) => isAfter(r.dynamodb?.SequenceNumber, checkpoint));
         shard.pending.push(...records);
         shard.iterator = page.NextShardIterator;
         if (!shard.iterator) shard.exhausted = true;
         if (shard.pending.length >= batchSize || records.length === 0) handed += await this.deliver(stream, shard);
-        if (records.length === 0) break;
+        if ((page.Records ?? []).length === 0) break;
       }
       handed += await this.deliver(stream, shard);
     } catch (err) {
@@ -183,7 +197,7 @@ export class StreamPoller {
       shard.iterator = undefined;
       shard.pending = [];
       shard.exhausted = false;
-      if (!(err instanceof ConsumerUnavailable)) { console.log("DEBUG", shard.id, (err as any)?.$metadata, JSON.stringify(this.checkpoints)); throw err; }
+      if (!(err instanceof ConsumerUnavailable)) throw err;
     }
     return handed;
   }
@@ -281,6 +295,12 @@ export class StreamPoller {
     this.checkpoints = next;
     await this.writeCheckpoints(next);
   }
+}
+
+/** Whether a sequence number comes after the checkpoint (numeric strings of any length). */
+function isAfter(sequence: string | undefined, checkpoint: string | undefined): boolean {
+  if (sequence === undefined || checkpoint === undefined) return true;
+  return BigInt(sequence) > BigInt(checkpoint);
 }
 
 /** A stream record as Lambda's event source mapping delivers it (binary values in base64). */

@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import type { Command, Context } from '../command.ts';
 import {
   type ChunkLimits,
+  type CsvChunk,
   type CsvPlan,
   chunkBody,
   defaultChunkLimits,
@@ -21,13 +22,20 @@ const importAnswer = v.looseObject({
   created: v.optional(v.number(), 0),
   updated: v.optional(v.number(), 0),
   errors: v.optional(
-    v.array(v.looseObject({ line: v.optional(v.number()), message: v.optional(v.string(), 'rejected') })),
+    v.array(
+      v.looseObject({
+        line: v.optional(v.number()),
+        email: v.optional(v.string()),
+        message: v.optional(v.string(), 'rejected'),
+      }),
+    ),
     [],
   ),
 });
 
 export interface LineError {
   line: number;
+  email?: string;
   message: string;
 }
 
@@ -105,9 +113,7 @@ async function uploadChunks(ctx: Context, file: string, plan: CsvPlan): Promise<
     summary.created += answer.output.created;
     summary.updated += answer.output.updated;
     for (const error of answer.output.errors) {
-      const line =
-        error.line === undefined ? chunk.firstLine : lineInFile(chunk, plan.headerLines, error.line);
-      summary.errors.push({ line, message: error.message });
+      summary.errors.push(errorInFile(error, chunk, plan.headerLines));
     }
     done += chunk.rows;
     bar.update(done, plan.rows);
@@ -115,6 +121,22 @@ async function uploadChunks(ctx: Context, file: string, plan: CsvPlan): Promise<
   bar.finish();
   summary.errors.sort((a, b) => a.line - b.line);
   return summary;
+}
+
+/** A row error with the line numbers of the chunk turned into lines of the file. */
+function errorInFile(
+  error: { line?: number; email?: string; message: string },
+  chunk: CsvChunk,
+  headerLines: number,
+): LineError {
+  const toFile = (n: number) => lineInFile(chunk, headerLines, n);
+  // The server names the first of two duplicate rows by its line in the chunk: map that one too.
+  const message = error.message.replace(
+    /^duplicate of line (\d+)/,
+    (_, n: string) => `duplicate of line ${toFile(Number(n))}`,
+  );
+  const line = error.line === undefined ? chunk.firstLine : toFile(error.line);
+  return error.email === undefined ? { line, message } : { line, email: error.email, message };
 }
 
 /** A chunk the server refused as a whole: say which rows, and what went in before it. */

@@ -5,6 +5,7 @@
 import { nowIso } from '../../shared/clock.ts';
 import { AppError, badRequest, gone, notFound } from '../../shared/errors.ts';
 import type { HttpEvent, HttpResult } from '../../shared/http.ts';
+import { surveyTexts } from '../../shared/i18n/survey-texts.ts';
 import { isWellFormedToken } from '../../shared/ids.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { getInvitationWithSurvey } from '../../shared/invitation/store.ts';
@@ -13,11 +14,18 @@ import { newNonce } from '../../shared/pages/headers.ts';
 import { renderResponsePage } from '../../shared/pages/response-page.ts';
 import { renderThankYouPage } from '../../shared/pages/thank-you-page.ts';
 import { renderUnsubscribedPage, renderUnsubscribePage } from '../../shared/pages/unsubscribe-page.ts';
+import {
+  checkLinkOpen,
+  limitLinkRate,
+  linkAnswerDays,
+  linkInvitationOf,
+  newLinkInvitation,
+} from '../../shared/response/link.ts';
 import { maxCommentLength, recordResponseOnce } from '../../shared/response/record.ts';
 import { markAutomated, unsubscribeByInvitation } from '../../shared/response/unsubscribe.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
-import { surveyFromItem } from '../../shared/survey/store.ts';
-import { checkSameOrigin, errorPage, formFields, htmlPage, localeFor } from './pages.ts';
+import { getSurvey, surveyFromItem } from '../../shared/survey/store.ts';
+import { checkSameOrigin, errorPage, formFields, hsts, htmlPage, localeFor } from './pages.ts';
 
 interface Loaded {
   invitation: Invitation;
@@ -46,14 +54,17 @@ function checkAnswerable(inv: Invitation): void {
 }
 
 /** `?score=N` only pre-selects; a value off the scale is ignored rather than shown. */
-function chosenScore(event: HttpEvent, inv: Invitation): number | undefined {
+function chosenScore(event: HttpEvent, inv: Pick<Invitation, 'scale'>): number | undefined {
   const raw = event.queryStringParameters?.score;
   if (raw === undefined || !/^\d{1,2}$/.test(raw)) return undefined;
   const score = Number(raw);
   return score >= inv.scale.min && score <= inv.scale.max ? score : undefined;
 }
 
-function parseAnswer(fields: URLSearchParams, inv: Invitation): { score: number; comment?: string } {
+function parseAnswer(
+  fields: URLSearchParams,
+  inv: Pick<Invitation, 'scale'>,
+): { score: number; comment?: string } {
   const rawScore = fields.get('score');
   if (rawScore === null || rawScore.trim() === '') throw badRequest('choose a score');
   if (!/^\d{1,2}$/.test(rawScore.trim())) throw badRequest('the score must be a whole number');
@@ -99,6 +110,7 @@ async function submitResponse(event: HttpEvent): Promise<HttpResult> {
     score: saved.score ?? answer.score,
     editUrl: `/r/${invitation.token}`,
     closesAt: saved.closesAt,
+    nonce,
   });
   return htmlPage(200, page, nonce);
 }
@@ -126,10 +138,77 @@ async function unsubscribe(event: HttpEvent): Promise<HttpResult> {
   const { invitation, survey, locale } = await load(event);
   await unsubscribeByInvitation(invitation);
   const nonce = newNonce();
-  return htmlPage(200, renderUnsubscribedPage({ locale, companyName: survey.companyName }), nonce);
+  return htmlPage(
+    200,
+    renderUnsubscribedPage({ locale, companyName: surveyTexts(survey, locale).company }),
+    nonce,
+  );
+}
+
+async function loadLinkSurvey(event: HttpEvent): Promise<{ survey: Survey; locale: Locale }> {
+  const id = event.pathParameters?.surveyId ?? '';
+  if (!/^s_[a-z2-7]{16}$/.test(id)) throw notFound('unknown link');
+  const survey = await getSurvey(id, false);
+  if (!survey) throw notFound('unknown link');
+  checkLinkOpen(survey);
+  return { survey, locale: localeFor(event, undefined, survey.defaultLocale) };
+}
+
+const linkCookie = (surveyId: string) => `npsw_${surveyId}`;
+const cookieValue = (event: HttpEvent, name: string): string | undefined =>
+  (event.cookies ?? [])
+    .map((c) => c.split('='))
+    .find(([k]) => k?.trim() === name)?.[1]
+    ?.trim();
+
+async function showLinkSurvey(event: HttpEvent): Promise<HttpResult> {
+  const { survey, locale } = await loadLinkSurvey(event);
+  const existing = await linkInvitationOf(survey, cookieValue(event, linkCookie(survey.id)));
+  const nonce = newNonce();
+  const chosen = chosenScore(event, survey);
+  const page = renderResponsePage({
+    survey,
+    locale,
+    action: `/l/${survey.id}`,
+    nonce,
+    ...(chosen !== undefined && { chosenScore: chosen }),
+    ...(existing?.score !== undefined && {
+      current: { score: existing.score, ...(existing.comment && { comment: existing.comment }) },
+      closesAt: existing.closesAt,
+    }),
+  });
+  return htmlPage(200, page, nonce);
+}
+
+async function submitLinkSurvey(event: HttpEvent): Promise<HttpResult> {
+  checkSameOrigin(event);
+  const { survey, locale } = await loadLinkSurvey(event);
+  const answer = parseAnswer(formFields(event), survey);
+  let invitation = await linkInvitationOf(survey, cookieValue(event, linkCookie(survey.id)));
+  if (!invitation) {
+    await limitLinkRate(survey.id, event.requestContext?.http?.sourceIp ?? 'unknown');
+    invitation = await newLinkInvitation(survey);
+  }
+  const saved = await recordResponseOnce(invitation.token, answer);
+  const nonce = newNonce();
+  const page = renderThankYouPage({
+    survey,
+    locale,
+    score: saved.score ?? answer.score,
+    editUrl: `/l/${survey.id}`,
+    nonce,
+  });
+  const result = htmlPage(200, page, nonce);
+  const secure = hsts() ? '; Secure' : '';
+  result.cookies = [
+    `${linkCookie(survey.id)}=${invitation.token}; Path=/l/${survey.id}; Max-Age=${linkAnswerDays * 86_400}; HttpOnly; SameSite=Lax${secure}`,
+  ];
+  return result;
 }
 
 const actions: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+  'GET /l/{surveyId}': showLinkSurvey,
+  'POST /l/{surveyId}': submitLinkSurvey,
   'GET /r/{token}': showResponsePage,
   'POST /r/{token}': submitResponse,
   'GET /h/{token}': honeypot,

@@ -14,9 +14,9 @@ const muted = '#52525b'; // 7.7:1 on white, 7.1:1 on the grey page background
 const honeypot = (url: string): SafeHtml =>
   html`<div style="display:none;max-height:0;max-width:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px" aria-hidden="true"><a href="${url}" tabindex="-1" aria-hidden="true" style="display:none;width:1px;height:1px;font-size:1px;line-height:1px;color:transparent;text-decoration:none"></a></div>`;
 
-/** Preview text shown by inboxes beside the subject, hidden in the message itself. */
+/** Preview text shown by inboxes beside the subject, hidden in the message itself; inboxes show ~100 characters. */
 const preheader = (text: string): SafeHtml =>
-  html`<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#f4f4f5">${text}</div>`;
+  html`<div style="display:none;max-height:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px;color:#f4f4f5">${text.replace(/\s+/g, ' ').slice(0, 150)}</div>`;
 
 function scaleButtons(view: InvitationView): SafeHtml {
   const { fill, onFill } = view.palette;
@@ -41,6 +41,7 @@ function brand(view: InvitationView): SafeHtml {
   return html`<p style="margin:0;font:bold 18px/24px ${raw(font)};color:${view.palette.ink}">${view.company}</p>`;
 }
 
+// role=article names the message for screen readers in webmail, where the <html> and <title> are gone.
 export function invitationHtml(view: InvitationView): string {
   const text = raw(`font:16px/24px ${font};color:#18181b`);
   const p = raw(' style="margin:0 0 12px"');
@@ -57,6 +58,7 @@ export function invitationHtml(view: InvitationView): string {
 <body style="margin:0;padding:0;background:#f4f4f5;-webkit-text-size-adjust:100%">
 ${preheader(view.intro)}
 ${honeypot(view.honeypotUrl)}
+<div role="article" aria-roledescription="email" aria-label="${view.subject}" lang="${view.locale}" dir="${view.dir}">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f4f4f5" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 8px">
 <!--[if mso]><table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
 <table role="presentation" lang="${view.locale}" dir="${view.dir}" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:560px;background:#ffffff;border-top:4px solid ${view.palette.fill};border-radius:8px">
@@ -68,6 +70,7 @@ ${honeypot(view.honeypotUrl)}
 </table>
 <!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
+</div>
 </body>
 </html>
 `.html;

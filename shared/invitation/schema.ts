@@ -28,8 +28,11 @@ export interface Invitation {
   anonymous?: boolean;
   /** The contact's values of the survey's `reportBy` properties when the wave chose them. */
   reportProps?: Record<string, string>;
-  sendingAt?: string;
+  /** Real-time epoch ms of the claim before the SES call. */
+  sendingAt?: number;
   sentAt?: string;
+  /** When SES's Send event confirmed it took the message (the proof a crashed run needs). */
+  sesAcceptedAt?: string;
   messageId?: string;
   failureReason?: string;
   reminders?: number;

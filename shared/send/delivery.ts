@@ -6,7 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { nowIso } from '../clock.ts';
-import { requireEnv, tableName } from '../config.ts';
+import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { getContact } from '../contact/store.ts';
 import { renderInvitationEmail } from '../email/invitation.ts';
@@ -20,8 +20,11 @@ import { mapConcurrent } from './concurrency.ts';
 import type { TokenBucket } from './pacer.ts';
 import { classifySendError, sendEmail } from './ses.ts';
 
-/** A claim older than this, never settled, is from a run that died mid-send. */
-export const staleClaimMs = 60_000;
+/**
+ * A claim older than this, never settled and never confirmed by SES's Send event, is from a run that
+ * died before SES took the message, so it is sent again. SES reports a Send within seconds.
+ */
+export const staleClaimMs = (): number => Number(optionalEnv('SEND_STALE_CLAIM_SECONDS') ?? 120) * 1000;
 const maxThrottleRetries = 8;
 const maxTransientRetries = 3;
 
@@ -65,12 +68,17 @@ export async function deliverInvitation(
   ctx: DeliveryContext,
 ): Promise<DeliveryOutcome> {
   const claimedAt = Date.now();
-  const stale = inv.status === 'sending' && claimedAt - Number(inv.sendingAt ?? 0) > staleClaimMs;
+  if (inv.status === 'sending' && inv.sesAcceptedAt) {
+    // A run died after SES took the message: SES's Send event is the proof; settle, never resend.
+    await settleInvitation(inv, ['sending'], 'sent', { sentAt: inv.sesAcceptedAt }, 'sent');
+    return 'sent';
+  }
+  const stale = inv.status === 'sending' && claimedAt - Number(inv.sendingAt ?? 0) > staleClaimMs();
   if (inv.status === 'sending' && !stale) return 'skipped';
   const claimed = await transitionInvitation(inv.token, [inv.status], 'sending', { sendingAt: claimedAt });
   if (!claimed) return 'skipped';
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
-  if (!contact || contact.status !== 'subscribed') {
+  if (contact?.status !== 'subscribed') {
     const reason = contact ? contact.status : 'contact erased';
     await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: reason }, 'suppressed');
     return 'suppressed';

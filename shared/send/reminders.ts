@@ -36,7 +36,7 @@ async function claim(inv: Invitation, n: number): Promise<boolean> {
         ExpressionAttributeValues: {
           ':n': n,
           ':t': Date.now(),
-          ':stale': Date.now() - staleClaimMs,
+          ':stale': Date.now() - staleClaimMs(),
           ':sent': 'sent',
           ':now': nowIso(),
         },
@@ -89,7 +89,7 @@ async function release(inv: Invitation): Promise<void> {
 async function remindOne(inv: Invitation, survey: Survey, n: number, bucket: TokenBucket): Promise<void> {
   if ((inv.reminders ?? 0) >= n || !(await claim(inv, n))) return;
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
-  if (!contact || contact.status !== 'subscribed') {
+  if (contact?.status !== 'subscribed') {
     await release(inv);
     return;
   }

@@ -8,7 +8,7 @@ import { matchesAudience } from '../audience/criteria.ts';
 import { inPercentSample } from '../audience/sample.ts';
 import { dynamo } from '../aws/clients.ts';
 import { nowIso, nowMs } from '../clock.ts';
-import { tableName } from '../config.ts';
+import { optionalEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { invitationToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
@@ -17,9 +17,14 @@ import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { recordSelectionPage } from '../wave/store.ts';
+import { candidatePage, putCandidates } from './candidates.ts';
 import { mapConcurrent } from './concurrency.ts';
 
 export const selectionPageSize = 250;
+
+/** The account-wide rule: no contact gets more than one survey of any kind in this many days (0: off). */
+export const contactThrottleDays = (): number =>
+  Math.max(0, Number(optionalEnv('CONTACT_THROTTLE_DAYS') ?? 0) || 0);
 
 /** Whether a contact belongs in this wave, with the reason when it does not. */
 export function chooseContact(contact: Contact, survey: Survey, wave: Wave, at: number): true | string {
@@ -28,6 +33,14 @@ export function chooseContact(contact: Contact, survey: Survey, wave: Wave, at: 
   const skipDays = survey.audience.skipIfSurveyedWithinDays ?? defaultSkipIfSurveyedWithinDays;
   const last = contact.surveyed?.[survey.id];
   if (skipDays > 0 && last && at - Date.parse(last) < skipDays * 86_400_000) return 'surveyed recently';
+  const accountDays = contactThrottleDays();
+  if (
+    accountDays > 0 &&
+    contact.lastSurveyedAt &&
+    at - Date.parse(contact.lastSurveyedAt) < accountDays * 86_400_000
+  ) {
+    return 'surveyed recently by another survey';
+  }
   const sample = survey.audience.sample;
   if (
     sample &&
@@ -61,8 +74,12 @@ export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: 
   };
 }
 
-/** Selects one page; answers true when selection is complete. */
-export async function selectPage(wave: Wave, survey: Survey): Promise<boolean> {
+/**
+ * Selects one page of contacts. With a fixed-count sample, eligible contacts are first written as
+ * ranked candidates (phase `selecting`), then the lowest ranks are picked (phase `picking`): an
+ * exact count, fixed by the seed, at any size.
+ */
+export async function selectPage(wave: Wave, survey: Survey): Promise<void> {
   const page = await dynamo().send(
     new ScanCommand({
       TableName: tableName('contacts'),
@@ -73,11 +90,40 @@ export async function selectPage(wave: Wave, survey: Survey): Promise<boolean> {
   const at = nowMs();
   const createdAt = nowIso();
   const chosen = ((page.Items ?? []) as Contact[]).filter((c) => chooseContact(c, survey, wave, at) === true);
+  const next = page.LastEvaluatedKey ? JSON.stringify(page.LastEvaluatedKey) : undefined;
+  const sample = survey.audience.sample;
+  if (sample && 'count' in sample) {
+    await putCandidates(wave, chosen);
+    await recordSelectionPage(wave.id, wave.cursor, next, {}, 'picking');
+    return;
+  }
   await mapConcurrent(chosen, 16, (contact) =>
     putInvitationOnce(invitationFor(contact, survey, wave, createdAt)),
   );
-  const next = page.LastEvaluatedKey ? JSON.stringify(page.LastEvaluatedKey) : undefined;
   // Counted with the cursor move, conditionally: a page redone after a crash is counted once.
-  await recordSelectionPage(wave.id, wave.cursor, next, { selected: chosen.length });
-  return next === undefined;
+  await recordSelectionPage(wave.id, wave.cursor, next, { selected: chosen.length }, 'sending');
+}
+
+/** Picks the next candidates in rank order until the sample's count is reached. */
+export async function pickPage(wave: Wave, survey: Survey): Promise<void> {
+  const sample = survey.audience.sample;
+  const wanted = sample && 'count' in sample ? sample.count : 0;
+  const remaining = wanted - wave.counts.selected;
+  const page =
+    remaining > 0
+      ? await candidatePage(wave.id, wave.cursor, Math.min(selectionPageSize, remaining))
+      : { contacts: [] };
+  const createdAt = nowIso();
+  await mapConcurrent(page.contacts, 16, (contact) =>
+    putInvitationOnce(invitationFor(contact, survey, wave, createdAt)),
+  );
+  const done = remaining - page.contacts.length <= 0 || page.next === undefined;
+  await recordSelectionPage(
+    wave.id,
+    wave.cursor,
+    done ? undefined : page.next,
+    { selected: page.contacts.length },
+    'sending',
+    'picking',
+  );
 }

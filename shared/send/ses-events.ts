@@ -7,7 +7,12 @@
 import * as v from 'valibot';
 import { nowIso } from '../clock.ts';
 import { getContact, setContactStatus } from '../contact/store.ts';
-import { getInvitation, settleInvitation, stampInvitationOnce } from '../invitation/store.ts';
+import {
+  getInvitation,
+  settleInvitation,
+  stampInvitationOnce,
+  transitionInvitation,
+} from '../invitation/store.ts';
 
 const tagList = v.optional(v.array(v.string()));
 export const sesEventSchema = v.object({
@@ -17,6 +22,7 @@ export const sesEventSchema = v.object({
     eventType: v.string(),
     mail: v.object({
       messageId: v.optional(v.string()),
+      timestamp: v.optional(v.string()),
       destination: v.optional(v.array(v.string())),
       tags: v.optional(v.object({ invitation: tagList })),
     }),
@@ -26,11 +32,32 @@ export const sesEventSchema = v.object({
 });
 export type SesEvent = v.InferOutput<typeof sesEventSchema>;
 
-export type SesEventOutcome = 'bounced' | 'complained' | 'ignored' | 'unknown-invitation';
+export type SesEventOutcome = 'accepted' | 'bounced' | 'complained' | 'ignored' | 'unknown-invitation';
+
+/**
+ * SES took the message: record it on the invitation, so a run that died between SES's answer and
+ * its own settle is settled as sent instead of emailing again.
+ */
+async function confirmAccepted(
+  token: string,
+  at: string,
+  messageId: string | undefined,
+): Promise<SesEventOutcome> {
+  const invitation = await getInvitation(token, true);
+  if (!invitation) return 'unknown-invitation';
+  if (invitation.status !== 'sending') return 'ignored';
+  await transitionInvitation(token, ['sending'], 'sending', {
+    sesAcceptedAt: at,
+    ...(messageId !== undefined && { messageId }),
+  });
+  return 'accepted';
+}
 
 export async function handleSesEvent(event: SesEvent): Promise<SesEventOutcome> {
   const { detail } = event;
   const token = detail.mail.tags?.invitation?.[0];
+  if (detail.eventType === 'Send' && token)
+    return confirmAccepted(token, detail.mail.timestamp ?? nowIso(), detail.mail.messageId);
   const isHardBounce = detail.eventType === 'Bounce' && detail.bounce?.bounceType === 'Permanent';
   const isComplaint = detail.eventType === 'Complaint';
   if (!isHardBounce && !isComplaint) return 'ignored';

@@ -9,7 +9,7 @@ import { requireSurvey } from '../survey/store.ts';
 import { acquireWaveLease, getWave, markWaveActive, releaseWaveLease, setWavePhase } from '../wave/store.ts';
 import { sendPage } from './delivery.ts';
 import { TokenBucket } from './pacer.ts';
-import { selectPage } from './selection.ts';
+import { pickPage, selectPage } from './selection.ts';
 import { allowedSendRate } from './ses.ts';
 
 const leaseMs = 30_000;
@@ -34,6 +34,8 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
       if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
       if (wave.phase === 'selecting') {
         await selectPage(wave, survey);
+      } else if (wave.phase === 'picking') {
+        await pickPage(wave, survey);
       } else {
         const progress = await sendPage(wave, survey, { bucket, deadline });
         if (progress === 'stalled') return 'stalled';

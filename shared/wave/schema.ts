@@ -1,7 +1,10 @@
 /** A wave: one send of a survey to its audience, with live counts. */
 export type WaveStatus = 'sending' | 'open' | 'closed';
-/** Where the resumable send job stands: choosing the audience, emailing it, or done. */
-export type WavePhase = 'selecting' | 'sending' | 'sent';
+/**
+ * Where the resumable send job stands: choosing the audience (`picking` the lowest-ranked
+ * candidates of a fixed-count sample), emailing it, or done.
+ */
+export type WavePhase = 'selecting' | 'picking' | 'sending' | 'sent';
 
 export const countNames = [
   'selected',

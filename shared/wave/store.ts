@@ -93,6 +93,7 @@ export async function addWaveCounts(waveId: string, deltas: CountDeltas): Promis
 /**
  * Records one page of audience selection: moves the cursor on and counts the page, only if the
  * cursor is still where this page started. A page redone after a crash is therefore counted once.
+ * At the last page (`next` undefined) the wave moves to `donePhase` with a fresh cursor.
  * Answers false when another run already recorded this page.
  */
 export async function recordSelectionPage(
@@ -100,12 +101,14 @@ export async function recordSelectionPage(
   from: string | undefined,
   next: string | undefined,
   deltas: CountDeltas,
+  donePhase: WavePhase,
+  phase: WavePhase = 'selecting',
 ): Promise<boolean> {
   const { parts, names, values } = countUpdate(deltas);
-  const sets = next === undefined ? ['phase = :sending'] : ['#cursor = :next'];
+  const sets = next === undefined ? ['phase = :done'] : ['#cursor = :next'];
   const remove = next === undefined ? ' REMOVE #cursor' : '';
-  const allValues: Record<string, unknown> = { ...values, ':selecting': 'selecting' };
-  if (next === undefined) allValues[':sending'] = 'sending';
+  const allValues: Record<string, unknown> = { ...values, ':phase': phase };
+  if (next === undefined) allValues[':done'] = donePhase;
   else allValues[':next'] = next;
   if (from !== undefined) allValues[':from'] = from;
   try {
@@ -114,7 +117,7 @@ export async function recordSelectionPage(
         TableName: tableName('surveys'),
         Key: key(waveId),
         UpdateExpression: `SET ${sets.join(', ')}${parts.length ? ` ADD ${parts.join(', ')}` : ''}${remove}`,
-        ConditionExpression: `phase = :selecting AND ${from === undefined ? 'attribute_not_exists(#cursor)' : '#cursor = :from'}`,
+        ConditionExpression: `phase = :phase AND ${from === undefined ? 'attribute_not_exists(#cursor)' : '#cursor = :from'}`,
         ExpressionAttributeNames: { ...names, '#cursor': 'cursor' },
         ExpressionAttributeValues: allValues,
       }),

@@ -8,7 +8,6 @@ import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyNagChecks } from '../../infra/nag.ts';
@@ -41,12 +40,17 @@ const functionDirs: Record<FunctionName, string> = {
 const functionNames = Object.keys(functionDirs) as FunctionName[];
 
 const outdirs: string[] = [];
-function newApp(context: Record<string, unknown> = {}, bundle = true): App {
+/**
+ * An app with the context of cdk.json. `full` apps bundle the functions and run CDK's built-in
+ * CloudFormation schema validation, as `cdk synth` does; the others skip both, for speed.
+ */
+function newApp(context: Record<string, unknown> = {}, full = false): App {
   const outdir = mkdtempSync(path.join(tmpdir(), 'npswave-cdk-'));
   outdirs.push(outdir);
   return new App({
     outdir,
-    context: { ...cdkJson.context, ...context, ...(bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    builtinCloudFormationValidation: full,
+    context: { ...cdkJson.context, ...context, ...(full ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
 }
 afterAll(() => {
@@ -57,7 +61,15 @@ afterAll(() => {
 const arn = (service: string, rest: string): unknown => ({
   'Fn::Join': [
     '',
-    ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${rest}`],
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:`,
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      `:${rest}`,
+    ],
   ],
 });
 const functionArn = (name: FunctionName): unknown => arn('lambda', `function:NpsWave-${functionDirs[name]}`);
@@ -67,20 +79,18 @@ let app: App;
 let stack: NpsWaveStack;
 let template: Template;
 let assemblyDir: string;
-let synthSeconds: number;
 
 beforeAll(() => {
-  const t0 = Date.now();
-  app = newApp();
+  app = newApp({}, true);
   stack = buildNpsWave(app);
   applyNagChecks(app);
   // Synthesis runs the cdk-nag gate: it throws on any unacknowledged finding.
   template = Template.fromStack(stack);
   assemblyDir = app.synth().directory;
-  synthSeconds = (Date.now() - t0) / 1000;
 }, 120_000);
 
-const resources = (type: string): Record<string, Json> => template.findResources(type) as Record<string, Json>;
+const resources = (type: string): Record<string, Json> =>
+  template.findResources(type) as Record<string, Json>;
 const props = (r: Json): Json => r.Properties as Json;
 const logicalId = (c: { node: { defaultChild?: unknown } }): string =>
   stack.getLogicalId(c.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
@@ -144,10 +154,6 @@ const sendEmail = (): [unknown, string[]][] => [
 ];
 
 describe('functions', () => {
-  it('synthesises quickly enough to run on every test', () => {
-    expect(synthSeconds).toBeLessThan(60);
-  });
-
   it('are the seven functions, Node 24 on arm64, ESM handlers with source maps and their own log group', () => {
     expect(Object.keys(resources('AWS::Lambda::Function'))).toHaveLength(7);
     for (const name of functionNames) {
@@ -157,7 +163,9 @@ describe('functions', () => {
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.Handler).toBe('index.handler');
       expect((p.Environment as { Variables: Json }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
-      expect((p.LoggingConfig as Json).LogGroup).toEqual({ Ref: logicalId(stack.app.functions[name].logGroup) });
+      expect((p.LoggingConfig as Json).LogGroup).toEqual({
+        Ref: logicalId(stack.app.functions[name].logGroup),
+      });
       expect(p.Timeout).toBeGreaterThan(0);
       expect(p.Timeout).toBeLessThanOrEqual(name === 'api' || name === 'respond' ? 29 : 900);
     }
@@ -194,9 +202,14 @@ describe('functions', () => {
         'REMIND_FUNCTION_ARN',
         'EXPIRE_FUNCTION_ARN',
       ],
-      respond: [...tables('invitations', 'surveys', 'contacts', 'system'), 'PUBLIC_URL', 'DEFAULT_LOCALE', 'HSTS'],
+      respond: [
+        ...tables('invitations', 'surveys', 'contacts', 'system'),
+        'PUBLIC_URL',
+        'DEFAULT_LOCALE',
+        'HSTS',
+      ],
       send: [
-        ...tables('contacts', 'surveys', 'invitations'),
+        ...tables('contacts', 'surveys', 'invitations', 'system'),
         'PUBLIC_URL',
         'DEFAULT_LOCALE',
         'FROM_ADDRESS',
@@ -223,7 +236,8 @@ describe('functions', () => {
       const vars = (props(lambdaByName(name)[1]).Environment as { Variables: Json }).Variables;
       expect(Object.keys(vars).sort(), name).toEqual([...env[name], 'NODE_OPTIONS'].sort());
       for (const id of tableIds) {
-        if (tableEnvVar(id) in vars) expect(vars[tableEnvVar(id)]).toEqual({ Ref: logicalId(stack.data.tables[id].table) });
+        if (tableEnvVar(id) in vars)
+          expect(vars[tableEnvVar(id)]).toEqual({ Ref: logicalId(stack.data.tables[id].table) });
       }
     }
     const api = (props(lambdaByName('api')[1]).Environment as { Variables: Json }).Variables;
@@ -243,7 +257,9 @@ describe('functions', () => {
 
   it('hand failed asynchronous invocations of send, remind and expire to the failures queue', () => {
     const configs = Object.values(resources('AWS::Lambda::EventInvokeConfig')).map(props);
-    expect(configs.map((c) => c.FunctionName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
+    expect(
+      configs.map((c) => c.FunctionName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
       (['expire', 'remind', 'send'] as FunctionName[])
         .map((n) => ({ Ref: lambdaByName(n)[0] }))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
@@ -261,7 +277,10 @@ describe('least privilege', () => {
     expect(grantsOfRole(roleIdOf('api'))).toEqual(
       expected([
         logsOf('api'),
-        [tableArn('contacts'), ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan')],
+        [
+          tableArn('contacts'),
+          ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan'),
+        ],
         [tableArn('surveys'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
         [indexArn('surveys', 'gsi1'), ddb('Query')],
         [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
@@ -272,7 +291,12 @@ describe('least privilege', () => {
         [functionArn('send'), ['lambda:InvokeFunction']],
         [
           scheduleArns,
-          ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule'],
+          [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
         ],
         [stack.app.schedules.role.roleArn, ['iam:PassRole']],
         [stack.data.adminKey.secretArn, ['secretsmanager:GetSecretValue']],
@@ -284,8 +308,8 @@ describe('least privilege', () => {
     expect(grantsOfRole(roleIdOf('respond'))).toEqual(
       expected([
         logsOf('respond'),
-        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'PutItem')],
-        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem')],
+        [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
+        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem')],
         [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
         [tableArn('system'), ddb('GetItem', 'UpdateItem', 'PutItem')],
       ]),
@@ -298,11 +322,12 @@ describe('least privilege', () => {
         logsOf('send'),
         failures(),
         [tableArn('contacts'), ddb('GetItem', 'Scan', 'UpdateItem')],
-        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'PutItem', 'Query')],
+        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query')],
         [indexArn('surveys', 'gsi1'), ddb('Query')],
         [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
         [indexArn('invitations', 'byContact'), ddb('Query')],
+        [tableArn('system'), ddb('BatchWriteItem', 'Query')],
         ...sendEmail(),
         [functionArn('send'), ['lambda:InvokeFunction']],
         [scheduleArns, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']],
@@ -343,7 +368,10 @@ describe('least privilege', () => {
         [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'ConditionCheckItem')],
         [tableArn('aggregates'), ddb('UpdateItem', 'ConditionCheckItem')],
         [tableArn('contacts'), ddb('UpdateItem', 'ConditionCheckItem')],
-        [stack.data.tables.invitations.table.tableStreamArn, ddb('DescribeStream', 'GetRecords', 'GetShardIterator')],
+        [
+          stack.data.tables.invitations.table.tableStreamArn,
+          ddb('DescribeStream', 'GetRecords', 'GetShardIterator'),
+        ],
         ['*', ddb('ListStreams')],
       ]),
     );
@@ -354,7 +382,7 @@ describe('least privilege', () => {
       expected([
         logsOf('sesEvents'),
         [tableArn('invitations'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('contacts'), ddb('UpdateItem')],
+        [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
         [tableArn('surveys'), ddb('UpdateItem')],
       ]),
     );
@@ -362,10 +390,14 @@ describe('least privilege', () => {
 
   it('passes the scheduler role only to EventBridge Scheduler', () => {
     for (const name of ['api', 'send'] as FunctionName[]) {
-      const passRole = statementsOfRole(roleIdOf(name)).filter((s) => list(s.Action).includes('iam:PassRole'));
+      const passRole = statementsOfRole(roleIdOf(name)).filter((s) =>
+        list(s.Action).includes('iam:PassRole'),
+      );
       expect(passRole).toHaveLength(1);
       expect(passRole[0]?.Action).toBe('iam:PassRole');
-      expect(passRole[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      expect(passRole[0]?.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
     }
   });
 
@@ -374,7 +406,9 @@ describe('least privilege', () => {
       for (const s of (props(policy).PolicyDocument as { Statement: Statement[] }).Statement) {
         for (const action of list(s.Action)) expect(action).not.toMatch(/\*/);
         if (list(s.Resource).includes('*')) {
-          expect(list(s.Action).every((a) => ['ses:GetAccount', 'dynamodb:ListStreams'].includes(a))).toBe(true);
+          expect(list(s.Action).every((a) => ['ses:GetAccount', 'dynamodb:ListStreams'].includes(a))).toBe(
+            true,
+          );
         }
       }
     }
@@ -412,7 +446,9 @@ describe('tables', () => {
   });
 
   it('expire system items by TTL and stream invitations', () => {
-    expect(props(resources('AWS::DynamoDB::Table')[logicalId(stack.data.tables.system.table)] as Json)).toMatchObject({
+    expect(
+      props(resources('AWS::DynamoDB::Table')[logicalId(stack.data.tables.system.table)] as Json),
+    ).toMatchObject({
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
     expect(
@@ -434,7 +470,13 @@ describe('tables', () => {
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.app.operations.failures), 'Arn'] } },
       },
       FilterCriteria: {
-        Filters: [{ Pattern: JSON.stringify({ dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } } }) }],
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } },
+            }),
+          },
+        ],
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
@@ -443,15 +485,22 @@ describe('tables', () => {
 
 describe('HTTP API', () => {
   const integrationFunction = (target: unknown): string => {
-    const ref = ((target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1] as { Ref: string }).Ref;
+    const ref = (
+      (target as { 'Fn::Join': [string, [string, { Ref: string }]] })['Fn::Join'][1][1] as { Ref: string }
+    ).Ref;
     const integration = props(resources('AWS::ApiGatewayV2::Integration')[ref] as Json);
     expect(integration.PayloadFormatVersion).toBe('2.0');
-    return ((integration.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'] as [string, string])[0];
+    return (
+      (integration.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'] as [string, string]
+    )[0];
   };
 
   it('has one route per entry of shared/routes.ts, to the function the entry names, plus the dashboard', () => {
     const byKey = new Map(
-      Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => [props(r).RouteKey as string, props(r)]),
+      Object.values(resources('AWS::ApiGatewayV2::Route')).map((r) => [
+        props(r).RouteKey as string,
+        props(r),
+      ]),
     );
     const all = [
       ...routes,
@@ -475,7 +524,10 @@ describe('HTTP API', () => {
     });
     const stage = props(Object.values(resources('AWS::ApiGatewayV2::Stage'))[0] as Json);
     const format = (stage.AccessLogSettings as { Format: string }).Format;
-    expect(JSON.parse(format)).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey' });
+    expect(JSON.parse(format)).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+    });
     expect(format).not.toContain('$context.path');
   });
 
@@ -495,6 +547,21 @@ describe('scheduler', () => {
   it('has a schedule group named for the stack', () => {
     template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'NpsWave' });
+  });
+
+  it('resumes waves a crash left behind, every few minutes, through send', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResource('AWS::Scheduler::Schedule', { DependsOn: [logicalId(stack.app.schedules.group)] });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      GroupName: 'NpsWave',
+      ScheduleExpression: Match.stringLikeRegexp('^rate\\('),
+      State: 'ENABLED',
+      Target: {
+        Arn: functionArn('send'),
+        RoleArn: { 'Fn::GetAtt': [logicalId(stack.app.schedules.role), 'Arn'] },
+        Input: JSON.stringify({ type: 'waves.resume' }),
+      },
+    });
   });
 
   it('has a role that only EventBridge Scheduler of this account may assume, to invoke send, remind and expire', () => {
@@ -546,7 +613,9 @@ describe('SES', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ses'],
-        detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.data.configurationSet) }] } } },
+        detail: {
+          mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.data.configurationSet) }] } },
+        },
       },
       Targets: [
         Match.objectLike({
@@ -562,9 +631,11 @@ describe('admin key and outputs', () => {
   it('generates the admin key at deploy time: it never appears in the template', () => {
     const secrets = Object.values(resources('AWS::SecretsManager::Secret')).map(props);
     expect(secrets).toHaveLength(1);
-    expect(secrets[0]?.SecretString).toBeUndefined();
-    expect(secrets[0]?.GenerateSecretString).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
-    expect((secrets[0]?.GenerateSecretString as Json).PasswordLength).toBeGreaterThanOrEqual(32);
+    const secret = secrets[0] ?? {};
+    expect(secret.SecretString).toBeUndefined();
+    const generate = (secret.GenerateSecretString ?? {}) as Json;
+    expect(generate).toMatchObject({ ExcludePunctuation: true, IncludeSpace: false });
+    expect(generate.PasswordLength).toBeGreaterThanOrEqual(32);
   });
 
   it('prints the URLs, the key command, the schedule group, the configuration set and the DKIM records', () => {
@@ -580,8 +651,12 @@ describe('admin key and outputs', () => {
         'SenderIdentityDkim',
       ]),
     );
-    expect(JSON.stringify(outputs.AdminKeyCommand?.Value)).toContain('aws secretsmanager get-secret-value --secret-id ');
-    expect(JSON.stringify(outputs.AdminKeyCommand?.Value)).toContain(`"Ref":"${logicalId(stack.data.adminKey)}"`);
+    expect(JSON.stringify(outputs.AdminKeyCommand?.Value)).toContain(
+      'aws secretsmanager get-secret-value --secret-id ',
+    );
+    expect(JSON.stringify(outputs.AdminKeyCommand?.Value)).toContain(
+      `"Ref":"${logicalId(stack.data.adminKey)}"`,
+    );
     expect(JSON.stringify(outputs.DashboardUrl?.Value)).toContain('/admin');
     expect(JSON.stringify(outputs.SenderIdentityDkim?.Value)).toContain('DkimDNSTokenValue3');
   });
@@ -590,7 +665,9 @@ describe('admin key and outputs', () => {
 describe('cdk-nag (AwsSolutions)', () => {
   const acknowledgedIn = (root: App): Map<string, string> => {
     const out = new Map<string, string>();
-    const visit = (c: { node: { metadata: { type: string; data: unknown }[]; children: unknown[] } }): void => {
+    const visit = (c: {
+      node: { metadata: { type: string; data: unknown }[]; children: unknown[] };
+    }): void => {
       for (const m of c.node.metadata) {
         if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
         for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
@@ -622,9 +699,11 @@ describe('cdk-nag (AwsSolutions)', () => {
     // The same stack with every acknowledgement ignored: its findings are exactly what we acknowledged.
     const spy = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
     try {
-      const bare = newApp({}, false);
+      const bare = newApp();
       buildNpsWave(bare);
-      const findings = applyNagChecks(newApp()).validateScope(bare).violations.map((v) => v.ruleName);
+      const findings = applyNagChecks(newApp())
+        .validateScope(bare)
+        .violations.map((v) => v.ruleName);
       expect([...new Set(findings)].sort()).toEqual([...acknowledged.keys()].sort());
     } finally {
       spy.mockRestore();
@@ -632,7 +711,7 @@ describe('cdk-nag (AwsSolutions)', () => {
   });
 
   it('is not vacuous: a table without point-in-time recovery (a cdk-nag warning) fails synthesis', () => {
-    const bad = newApp({}, false);
+    const bad = newApp();
     const throwaway = new Stack(bad, 'Throwaway');
     new dynamodb.Table(throwaway, 'NoPitr', {
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
@@ -644,7 +723,7 @@ describe('cdk-nag (AwsSolutions)', () => {
   });
 
   it('is not vacuous: a queue that allows plain HTTP (a cdk-nag error) fails synthesis', () => {
-    const bad = newApp({}, false);
+    const bad = newApp();
     new sqs.Queue(new Stack(bad, 'Throwaway'), 'Plain', { encryption: sqs.QueueEncryption.SQS_MANAGED });
     applyNagChecks(bad);
     expect(() => bad.synth()).toThrow(/AwsSolutions-SQS4/);
@@ -653,15 +732,12 @@ describe('cdk-nag (AwsSolutions)', () => {
 
 describe('configuration', () => {
   it('serves a custom domain when one is configured, and caps the send rate', () => {
-    const custom = newApp(
-      {
-        customDomain: 'nps.example.com',
-        certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-        maxSendRate: '10',
-        defaultLocale: 'sv',
-      },
-      false,
-    );
+    const custom = newApp({
+      customDomain: 'nps.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
+      maxSendRate: '10',
+      defaultLocale: 'sv',
+    });
     const s = buildNpsWave(custom);
     const t = Template.fromStack(s);
     t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'nps.example.com' });
@@ -676,6 +752,3 @@ describe('configuration', () => {
     expect(Object.keys(t.toJSON().Outputs as Json)).toContain('CustomDomainTarget');
   });
 });
-
-// Keep the type import used for readers of the helpers above.
-export type { iam };

@@ -20,20 +20,36 @@ describe('audience criteria', () => {
   it('olderThanDays compares dates with the clock', () => {
     expect(matchesCriterion(contact(), { field: 'customerSince', olderThanDays: 30 }, now)).toBe(true);
     expect(matchesCriterion(contact(), { field: 'customerSince', olderThanDays: 60 }, now)).toBe(false);
-    expect(matchesCriterion(contact({ customerSince: undefined }), { field: 'customerSince', olderThanDays: 1 }, now)).toBe(false);
+    expect(
+      matchesCriterion(
+        contact({ customerSince: undefined }),
+        { field: 'customerSince', olderThanDays: 1 },
+        now,
+      ),
+    ).toBe(false);
   });
 
   it('in / notIn / equals on properties, case-insensitive for text', () => {
-    expect(matchesCriterion(contact(), { field: 'properties.plan', in: ['pro', 'enterprise'] }, now)).toBe(true);
+    expect(matchesCriterion(contact(), { field: 'properties.plan', in: ['pro', 'enterprise'] }, now)).toBe(
+      true,
+    );
     expect(matchesCriterion(contact(), { field: 'properties.plan', notIn: ['pro'] }, now)).toBe(false);
-    expect(matchesCriterion(contact(), { field: 'properties.role', equals: 'Contact Person' }, now)).toBe(true);
+    expect(matchesCriterion(contact(), { field: 'properties.role', equals: 'Contact Person' }, now)).toBe(
+      true,
+    );
     expect(matchesCriterion(contact(), { field: 'properties.seats', equals: 12 }, now)).toBe(true);
     expect(matchesCriterion(contact(), { field: 'properties.missing', notIn: ['x'] }, now)).toBe(true);
   });
 
   it('endsWith / notEndsWith exclude the team’s own domain', () => {
     expect(matchesCriterion(contact(), { field: 'email', notEndsWith: '@acme.test' }, now)).toBe(true);
-    expect(matchesCriterion(contact({ email: 'me@ACME.test' }), { field: 'email', notEndsWith: '@acme.test' }, now)).toBe(false);
+    expect(
+      matchesCriterion(
+        contact({ email: 'me@ACME.test' }),
+        { field: 'email', notEndsWith: '@acme.test' },
+        now,
+      ),
+    ).toBe(false);
     expect(matchesCriterion(contact(), { field: 'email', endsWith: '@customer.test' }, now)).toBe(true);
   });
 

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+// The server's own CSV reader numbers the lines in the fake, so the CLI's mapping is checked against it.
+import { parseCsv } from '../../shared/contact/csv.ts';
 
 const cliPath = fileURLToPath(new URL('../../cli/npswave.js', import.meta.url));
 const adminKey = 'test-admin-key';
@@ -109,7 +111,8 @@ function runCli(
 ): Promise<Run> {
   const base: Record<string, string> = {};
   for (const [k, val] of Object.entries(process.env)) {
-    if (val !== undefined && !k.startsWith('NPSWAVE_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') base[k] = val;
+    if (val !== undefined && !k.startsWith('NPSWAVE_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR')
+      base[k] = val;
   }
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], { env: { ...base, ...env } });
@@ -184,7 +187,9 @@ describe('connection and errors', slow, () => {
   });
 
   it('maps a 401 to one line with a hint', async () => {
-    fake.on('GET /api/surveys/S1/score', () => apiError(401, 'unauthorized', 'the admin key has been revoked'));
+    fake.on('GET /api/surveys/S1/score', () =>
+      apiError(401, 'unauthorized', 'the admin key has been revoked'),
+    );
     const run = await runCli(['score', 'S1'], env);
     expectOneLineError(run, /^npswave: the admin key has been revoked \(HTTP 401 unauthorized\); pass --key/);
     expect(run.code).toBe(1);
@@ -197,7 +202,10 @@ describe('connection and errors', slow, () => {
 
   it('maps a 404 to one line', async () => {
     const run = await runCli(['score', 'nope'], env);
-    expectOneLineError(run, /^npswave: no such resource: \/api\/surveys\/nope\/score \(HTTP 404 not_found\)$/);
+    expectOneLineError(
+      run,
+      /^npswave: no such resource: \/api\/surveys\/nope\/score \(HTTP 404 not_found\)$/,
+    );
   });
 
   it('maps a 409 to one line', async () => {
@@ -247,43 +255,6 @@ describe('connection and errors', slow, () => {
   });
 });
 
-/** Reads a CSV chunk the way the server does, numbering lines from the header (line 1). */
-function parseCsvWithLines(text: string): { line: number; fields: string[] }[] {
-  const records: { line: number; fields: string[] }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n') {
-      fields.push(field);
-      records.push({ line: start, fields });
-      fields = [];
-      field = '';
-      line++;
-      start = line;
-    } else if (c !== '\r') field += c;
-  }
-  if (quoted) throw new Error(`chunk ends inside a quoted field (record at line ${start})`);
-  if (field !== '' || fields.length > 0) records.push({ line: start, fields: [...fields, field] });
-  return records;
-}
-
 /** POST /api/contacts/import: upserts valid rows, reports the rest by line of the chunk. */
 function importRoute(seen: Set<string>, bodies: string[]): Route {
   return (req) => {
@@ -291,47 +262,61 @@ function importRoute(seen: Set<string>, bodies: string[]): Route {
     if (!req.headers['content-type']?.startsWith('text/csv')) {
       return apiError(415, 'unsupported_media_type', 'expected text/csv');
     }
-    const [header, ...rows] = parseCsvWithLines(req.body);
+    const [header, ...rows] = parseCsv(req.body).records;
     const emailAt = header?.fields.indexOf('email') ?? -1;
     if (emailAt < 0) return apiError(400, 'bad_request', 'the header row has no email column');
     let created = 0;
     let updated = 0;
     const errors: { line: number; message: string }[] = [];
+    const inChunk = new Map<string, number>();
     for (const row of rows) {
       const email = row.fields[emailAt] ?? '';
+      const first = inChunk.get(email);
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         errors.push({ line: row.line, message: `invalid email "${email}"` });
-      } else if (seen.has(email)) updated++;
-      else {
-        seen.add(email);
-        created++;
+      } else if (first !== undefined) {
+        errors.push({ line: row.line, message: `duplicate of line ${first} (the first one is kept)` });
+      } else {
+        inChunk.set(email, row.line);
+        if (seen.has(email)) updated++;
+        else {
+          seen.add(email);
+          created++;
+        }
       }
     }
     return { status: 200, json: { created, updated, errors } };
   };
 }
 
-/** 2,500 rows, some with quoted newlines; bad emails on the first row, line 1,703 and the last row. */
-function bigCsv(): { text: string; badLines: number[]; lastLine: number } {
+/**
+ * 2,500 rows, some with quoted newlines (also at the chunk seams); bad emails on the first row,
+ * line 1,703 and the last row; a duplicate email in the third chunk.
+ */
+function bigCsv(): { text: string; badLines: number[]; lineOfRow: number[] } {
   const parts = ['email,name,note\n'];
   const badLines: number[] = [];
+  const lineOfRow: number[] = [];
   let line = 2;
   for (let i = 0; i < 2500; i++) {
+    lineOfRow.push(line);
     const bad = i === 0 || line === 1703 || i === 2499;
     if (bad) badLines.push(line);
+    // Row 2,400 repeats row 2,300's email: both in the third chunk.
+    const email = bad ? `bad${i}@` : `user${i === 2400 ? 2300 : i}@example.test`;
     const multiLine = (i % 7 === 3 || i === 999 || i === 1000 || i === 1999) && line !== 1702;
     const note = multiLine ? `"first line\nsecond, with ""quotes"""` : `plain ${i}`;
-    parts.push(`${bad ? `bad${i}@` : `user${i}@example.test`},"Name, ${i}",${note}\n`);
+    parts.push(`${email},"Name, ${i}",${note}\n`);
     line += multiLine ? 2 : 1;
   }
-  return { text: parts.join(''), badLines, lastLine: line - 1 };
+  return { text: parts.join(''), badLines, lineOfRow };
 }
 
 describe('contacts import', slow, () => {
   it('uploads a big file in chunks of whole records and maps error lines back to the file', async () => {
     const bodies: string[] = [];
     fake.on('POST /api/contacts/import', importRoute(new Set(), bodies));
-    const { text, badLines } = bigCsv();
+    const { text, badLines, lineOfRow } = bigCsv();
     expect(badLines).toContain(1703);
     const file = join(dir, 'big.csv');
     await writeFile(file, text);
@@ -346,22 +331,31 @@ describe('contacts import', slow, () => {
     expect(bodies).toHaveLength(3);
     const rowsPerChunk = bodies.map((body) => {
       expect(body.startsWith('email,name,note\n')).toBe(true);
-      return parseCsvWithLines(body).length - 1;
+      return parseCsv(body).records.length - 1;
     });
     expect(rowsPerChunk).toEqual([1000, 1000, 500]);
     // Nothing lost or duplicated at the seams: the chunks hold the file's records, in order.
     expect(bodies.map((b) => b.slice('email,name,note\n'.length)).join('')).toBe(text.slice(16));
 
     const summary = JSON.parse(run.stdout);
-    expect(summary).toMatchObject({ rows: 2500, created: 2497, updated: 0 });
-    expect(summary.errors.map((e: { line: number }) => e.line)).toEqual(badLines);
-    expect(summary.errors[1]).toEqual({ line: 1703, message: expect.stringMatching(/^invalid email "bad\d+@"$/) });
+    expect(summary).toMatchObject({ rows: 2500, created: 2496, updated: 0 });
+    const [dupOf, dup] = [lineOfRow[2300], lineOfRow[2400]];
+    expect(summary.errors).toEqual(
+      [
+        ...badLines.map((line) => ({ line, message: expect.stringMatching(/^invalid email "bad\d+@"$/) })),
+        { line: dup, message: `duplicate of line ${dupOf} (the first one is kept)` },
+      ].sort((a, b) => (a.line ?? 0) - (b.line ?? 0)),
+    );
+    expect(summary.errors.map((e: { line: number }) => e.line)).toContain(1703);
   });
 
   it('prints a summary and a per-line report, and exits 0 when some rows were imported', async () => {
     fake.on('POST /api/contacts/import', importRoute(new Set(['old@example.test']), []));
     const file = join(dir, 'some.csv');
-    await writeFile(file, 'email,name\nold@example.test,Old\r\n"bob@",Bob\nnew@example.test,"New\nLine"\nann@x,Ann\n');
+    await writeFile(
+      file,
+      'email,name\nold@example.test,Old\r\n"bob@",Bob\nnew@example.test,"New\nLine"\nann@x,Ann\n',
+    );
     const run = await runCli(['contacts', 'import', file], env);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
@@ -411,9 +405,15 @@ describe('contacts import', slow, () => {
 
 describe('surveys', slow, () => {
   it('creates a survey from a file and flags, flags winning, and prints its id', async () => {
-    fake.on('POST /api/surveys', (req) => ({ status: 201, json: { id: 'S9', state: 'draft', ...JSON.parse(req.body) } }));
+    fake.on('POST /api/surveys', (req) => ({
+      status: 201,
+      json: { id: 'S9', state: 'draft', ...JSON.parse(req.body) },
+    }));
     const file = join(dir, 'survey.json');
-    await writeFile(file, JSON.stringify({ name: 'From file', windowDays: 7, reminders: { count: 1, afterDays: 3 } }));
+    await writeFile(
+      file,
+      JSON.stringify({ name: 'From file', windowDays: 7, reminders: { count: 1, afterDays: 3 } }),
+    );
     const run = await runCli(
       ['surveys', 'create', '--kind', 'nps', '--name', 'Q3 NPS', '--company', 'Acme', '--file', file],
       env,
@@ -495,7 +495,13 @@ describe('waves send', slow, () => {
       const sent = Math.min(100, polls * 30);
       return {
         status: 200,
-        json: { id: 'W1', surveyId: 'S1', status, startedAt: '2025-01-01T00:00:00Z', counts: counts(100, sent) },
+        json: {
+          id: 'W1',
+          surveyId: 'S1',
+          status,
+          startedAt: '2025-01-01T00:00:00Z',
+          counts: counts(100, sent),
+        },
       };
     });
     const run = await runCli(['waves', 'send', 'S1', '--wait', '--json'], { ...env, NPSWAVE_POLL_MS: '20' });
@@ -526,9 +532,13 @@ describe('waves send', slow, () => {
       interrupt();
       return { status: 200, json: { id: 'W3', status: 'sending', counts: counts(100, 1) } };
     });
-    const run = await runCli(['waves', 'send', 'S1', '--wait'], { ...env, NPSWAVE_POLL_MS: '50' }, (child) => {
-      void polled.then(() => setTimeout(() => child.kill('SIGINT'), 30));
-    });
+    const run = await runCli(
+      ['waves', 'send', 'S1', '--wait'],
+      { ...env, NPSWAVE_POLL_MS: '50' },
+      (child) => {
+        void polled.then(() => setTimeout(() => child.kill('SIGINT'), 30));
+      },
+    );
     expect(run.code).toBe(130);
     expect(run.stderr).toBe('npswave: stopped waiting; wave W3 continues on the server\n');
   });
@@ -545,14 +555,31 @@ const npsScore = {
   detractors: 20,
   marginOfError: 9.8,
   waves: [
-    { waveId: 'W2', startedAt: '2025-04-01T09:00:00Z', responses: 60, nps: 45, marginOfError: 12, responseRate: 0.3 },
-    { waveId: 'W1', startedAt: '2025-01-01T09:00:00Z', responses: 60, nps: 38.3, marginOfError: 14, responseRate: 0.33 },
+    {
+      waveId: 'W2',
+      startedAt: '2025-04-01T09:00:00Z',
+      responses: 60,
+      nps: 45,
+      marginOfError: 12,
+      responseRate: 0.3,
+    },
+    {
+      waveId: 'W1',
+      startedAt: '2025-01-01T09:00:00Z',
+      responses: 60,
+      nps: 38.3,
+      marginOfError: 14,
+      responseRate: 0.33,
+    },
   ],
 };
 
 describe('score', slow, () => {
   it('--json passes the answer through', async () => {
-    fake.on('GET /api/surveys/S1/score', () => ({ status: 200, json: { ...npsScore, extra: { kept: true } } }));
+    fake.on('GET /api/surveys/S1/score', () => ({
+      status: 200,
+      json: { ...npsScore, extra: { kept: true } },
+    }));
     const run = await runCli(['score', 'S1', '--json', '--wave', 'W1'], env);
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ ...npsScore, extra: { kept: true } });
@@ -596,7 +623,13 @@ describe('score', slow, () => {
   it('shows CSAT as a mean and satisfied share', async () => {
     fake.on('GET /api/surveys/S2/score', () => ({
       status: 200,
-      json: { kind: 'csat', responses: 10, distribution: { '5': 6, '4': 2, '1': 2 }, mean: 4, satisfiedShare: 0.8 },
+      json: {
+        kind: 'csat',
+        responses: 10,
+        distribution: { '5': 6, '4': 2, '1': 2 },
+        mean: 4,
+        satisfiedShare: 0.8,
+      },
     }));
     const run = await runCli(['score', 'S2'], env);
     expect(run.code).toBe(0);

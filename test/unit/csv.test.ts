@@ -3,7 +3,9 @@ import { parseCsv } from '../../shared/contact/csv.ts';
 
 describe('CSV reader', () => {
   it('reads quoted commas, quotes and newlines, and keeps each record’s first line', () => {
-    const { records, problems } = parseCsv('email,name\r\na@x.test,"Doe, Ann"\r\nb@x.test,"Line\nbreak ""quoted"""\r\nc@x.test,C\r\n');
+    const { records, problems } = parseCsv(
+      'email,name\r\na@x.test,"Doe, Ann"\r\nb@x.test,"Line\nbreak ""quoted"""\r\nc@x.test,C\r\n',
+    );
     expect(problems).toEqual([]);
     expect(records).toEqual([
       { line: 1, fields: ['email', 'name'] },

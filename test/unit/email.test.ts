@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderInvitationEmail, type InvitationInput } from '../../shared/email/invitation.ts';
+import { type InvitationInput, renderInvitationEmail } from '../../shared/email/invitation.ts';
 import { pickLocale } from '../../shared/i18n/pick-locale.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
 
@@ -81,7 +81,9 @@ describe('invitation email: text and language', () => {
   });
 
   it('uses the survey’s subject and intro in its default locale', () => {
-    const mail = email({ survey: survey({ subject: 'We value you,\n{company}', intro: 'Line one\nline two\n\nPara two' }) });
+    const mail = email({
+      survey: survey({ subject: 'We value you,\n{company}', intro: 'Line one\nline two\n\nPara two' }),
+    });
     expect(mail.subject).toBe('We value you, Acme');
     expect(mail.html).toContain('Line one<br>line two</p>');
     expect(mail.html).toContain('>Para two</p>');
@@ -105,7 +107,9 @@ describe('invitation email: text and language', () => {
 
   it('shows the logo with the company name as alt text, and the accent colour', () => {
     const { html } = email({
-      survey: survey({ branding: { logoUrl: 'https://cdn.example.com/logo.png?a=1&b=2', accentColor: '#0F766E' } }),
+      survey: survey({
+        branding: { logoUrl: 'https://cdn.example.com/logo.png?a=1&b=2', accentColor: '#0F766E' },
+      }),
     });
     expect(html).toContain('<img src="https://cdn.example.com/logo.png?a=1&amp;b=2" alt="Acme"');
     expect(html).toContain('bgcolor="#0f766e"');
@@ -149,7 +153,9 @@ describe('invitation email: escaping', () => {
 describe('invitation email: honeypot', () => {
   it('carries a link to /h/<token> that no person sees, tabs to or hears', () => {
     const { html } = email();
-    const match = html.match(/<div([^>]*)><a href="https:\/\/feedback\.example\.com\/h\/([^"]+)"([^>]*)>([^<]*)<\/a><\/div>/);
+    const match = html.match(
+      /<div([^>]*)><a href="https:\/\/feedback\.example\.com\/h\/([^"]+)"([^>]*)>([^<]*)<\/a><\/div>/,
+    );
     expect(match).not.toBeNull();
     const [, wrapper = '', hpToken, anchor = '', content] = match ?? [];
     expect(hpToken).toBe(token);
@@ -181,7 +187,10 @@ describe('invitation email: unsubscribe', () => {
 
   it('adds the mailto: alternative when given, either as an address or a mailto: URL', () => {
     const expected = [
-      { name: 'List-Unsubscribe', value: `<${unsubscribe}>, <mailto:unsubscribe@acme.test?subject=unsubscribe>` },
+      {
+        name: 'List-Unsubscribe',
+        value: `<${unsubscribe}>, <mailto:unsubscribe@acme.test?subject=unsubscribe>`,
+      },
       { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
     ];
     expect(email({ unsubscribeMailto: 'unsubscribe@acme.test' }).headers).toEqual(expected);
@@ -205,7 +214,10 @@ describe('invitation email: plain text', () => {
     const { text } = email({ contactName: 'Eva' });
     const lines = text.split('\n');
     for (const [i, url] of urlsFor(range(0, 10)).entries()) {
-      expect(lines.filter((l) => l.endsWith(url)), `score ${i}`).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.endsWith(url)),
+        `score ${i}`,
+      ).toHaveLength(1);
     }
     expect(lines).toContain(`0 (Not at all likely): ${base}/r/${token}?score=0`);
     expect(lines).toContain(`10 (Extremely likely): ${base}/r/${token}?score=10`);

@@ -150,14 +150,18 @@ describe('surveyTexts', () => {
     expect(surveyTexts(survey({ defaultLocale: 'en' }), 'zh-CN').company).toBe('Acme');
     const nameless = survey({ kind: 'ces', scale: { min: 1, max: 7 }, companyName: '' });
     expect(surveyTexts(nameless, 'en').question).toBe('Our company made it easy for me to handle my issue.');
-    expect(surveyTexts(nameless, 'sv').question).toBe('Vårt företag gjorde det enkelt för mig att hantera mitt ärende.');
+    expect(surveyTexts(nameless, 'sv').question).toBe(
+      'Vårt företag gjorde det enkelt för mig att hantera mitt ärende.',
+    );
   });
 
   it('builds reminder texts from the original subject unless the locale overrides them', () => {
     const s = survey({ subject: 'How are we doing?' });
     expect(surveyTexts(s, 'en').reminderSubject).toBe('Reminder: How are we doing?');
     expect(surveyTexts(s, 'sv').reminderSubject).toBe('Påminnelse: En snabb fråga från Acme');
-    const own = survey({ locales: { en: { reminderSubject: 'Still there, {company}?', reminderIntro: 'Nudge' } } });
+    const own = survey({
+      locales: { en: { reminderSubject: 'Still there, {company}?', reminderIntro: 'Nudge' } },
+    });
     expect(surveyTexts(own, 'en').reminderSubject).toBe('Still there, Acme?');
     expect(surveyTexts(own, 'en').reminderIntro).toBe('Nudge');
   });
@@ -169,10 +173,16 @@ describe('pickLocale', () => {
     expect(pickLocale({ contactLocale: 'zh-Hant-HK', surveyDefault: 'en' })).toBe('zh-TW');
   });
   it('then the first supported Accept-Language', () => {
-    expect(pickLocale({ contactLocale: 'de-DE', acceptLanguage: 'de, fr;q=0.9, zh-CN;q=0.8', surveyDefault: 'en' })).toBe(
-      'zh-CN',
+    expect(
+      pickLocale({
+        contactLocale: 'de-DE',
+        acceptLanguage: 'de, fr;q=0.9, zh-CN;q=0.8',
+        surveyDefault: 'en',
+      }),
+    ).toBe('zh-CN');
+    expect(pickLocale({ contactLocale: null, acceptLanguage: 'sv;q=0.5, zh-TW', surveyDefault: 'en' })).toBe(
+      'zh-TW',
     );
-    expect(pickLocale({ contactLocale: null, acceptLanguage: 'sv;q=0.5, zh-TW', surveyDefault: 'en' })).toBe('zh-TW');
   });
   it('then the survey’s default', () => {
     expect(pickLocale({ contactLocale: 'de', acceptLanguage: 'fr', surveyDefault: 'sv' })).toBe('sv');

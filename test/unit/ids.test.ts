@@ -35,7 +35,13 @@ describe('ids and tokens', () => {
   });
 
   it('refuses malformed tokens', () => {
-    for (const bad of ['', 'x', '../etc/passwd', 's_aaaaaaaaaaaaaaaa.short', `s_AAAAAAAAAAAAAAAA.${'a'.repeat(24)}`]) {
+    for (const bad of [
+      '',
+      'x',
+      '../etc/passwd',
+      's_aaaaaaaaaaaaaaaa.short',
+      `s_AAAAAAAAAAAAAAAA.${'a'.repeat(24)}`,
+    ]) {
       expect(isWellFormedToken(bad)).toBe(false);
     }
   });

@@ -82,15 +82,24 @@ describe('CSAT', () => {
   });
 
   it('on 1–3', () => {
-    expect(csatFromCounts(countsOf([1, 2, 3, 3]), { min: 1, max: 3 })).toEqual({ mean: 2.25, satisfiedShare: 0.5 });
+    expect(csatFromCounts(countsOf([1, 2, 3, 3]), { min: 1, max: 3 })).toEqual({
+      mean: 2.25,
+      satisfiedShare: 0.5,
+    });
   });
 
   it('on 1–5', () => {
-    expect(csatFromCounts(countsOf([5, 4, 3, 2, 1]), { min: 1, max: 5 })).toEqual({ mean: 3, satisfiedShare: 0.4 });
+    expect(csatFromCounts(countsOf([5, 4, 3, 2, 1]), { min: 1, max: 5 })).toEqual({
+      mean: 3,
+      satisfiedShare: 0.4,
+    });
   });
 
   it('on 1–7', () => {
-    expect(csatFromCounts(countsOf([7, 6, 5, 1]), { min: 1, max: 7 })).toEqual({ mean: 4.75, satisfiedShare: 0.5 });
+    expect(csatFromCounts(countsOf([7, 6, 5, 1]), { min: 1, max: 7 })).toEqual({
+      mean: 4.75,
+      satisfiedShare: 0.5,
+    });
   });
 
   it('is empty without answers', () => {
@@ -99,7 +108,13 @@ describe('CSAT', () => {
 
   it('segments low / neutral / high', () => {
     const five = { min: 1, max: 5 };
-    expect([1, 2, 3, 4, 5].map((s) => segmentOf('csat', five, s))).toEqual(['low', 'low', 'neutral', 'high', 'high']);
+    expect([1, 2, 3, 4, 5].map((s) => segmentOf('csat', five, s))).toEqual([
+      'low',
+      'low',
+      'neutral',
+      'high',
+      'high',
+    ]);
     const three = { min: 1, max: 3 };
     expect([1, 2, 3].map((s) => segmentOf('csat', three, s))).toEqual(['low', 'neutral', 'high']);
   });

@@ -1,0 +1,18 @@
+const t0 = performance.now();
+const st = () => ((performance.now() - t0) / 1000).toFixed(2);
+console.log('process start->script', (t0/1000).toFixed(2));
+const { startDynamoDbLocal } = await import('../local/dynamodb.ts');
+console.log('import dynamodb.ts', st());
+const { startSes } = await import('../local/ses.ts');
+console.log('import ses', st());
+const { ensureTables } = await import('../local/dynamodb-tables.ts');
+const { assertJava17 } = await import('../local/java.ts');
+await assertJava17();
+console.log('java', st());
+const db = await startDynamoDbLocal({ port: 8123, dbPath: '', inMemory: true });
+console.log('dynamo up', st());
+const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+const c = new DynamoDBClient({ endpoint: db.url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+await ensureTables(c);
+console.log('tables', st());
+await db.stop();

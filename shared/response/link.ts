@@ -1,0 +1,103 @@
+/**
+ * Link surveys: a shareable page (`/l/{surveyId}`) that anyone may answer once per browser. Each
+ * browser's answer is an invitation of the survey's rolling "link" wave, found again through a
+ * cookie holding its token, so the same scoring path counts it exactly once and edits replace it.
+ */
+import { createHash } from 'node:crypto';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { nowIso, nowMs } from '../clock.ts';
+import { tableName } from '../config.ts';
+import { AppError, notFound } from '../errors.ts';
+import { base32, newWaveSecret, randomToken } from '../ids.ts';
+import type { Invitation } from '../invitation/schema.ts';
+import { getInvitation, putInvitationOnce } from '../invitation/store.ts';
+import type { Survey } from '../survey/schema.ts';
+import { type Wave, zeroCounts } from '../wave/schema.ts';
+import { putNewWave } from '../wave/store.ts';
+
+/** Link answers stay editable this long (the cookie lives as long). */
+export const linkAnswerDays = 365;
+/** Answers per address per hour on one survey: enough for an office behind one NAT, too few for a script. */
+export const linkRateLimitPerHour = 30;
+
+export const linkWaveId = (surveyId: string): string =>
+  `w_${base32(createHash('sha256').update(`link:${surveyId}`).digest()).slice(0, 16)}`;
+
+export function checkLinkOpen(survey: Survey): void {
+  if (!survey.link.enabled || survey.state !== 'published') throw notFound('this survey has no open link');
+}
+
+async function ensureLinkWave(survey: Survey): Promise<Wave> {
+  const wave: Wave = {
+    id: linkWaveId(survey.id),
+    surveyId: survey.id,
+    status: 'open',
+    phase: 'sent',
+    trigger: 'api',
+    startedAt: nowIso(),
+    closesAt: '9999-12-31T23:59:59.999Z',
+    counts: zeroCounts(),
+    secret: newWaveSecret(),
+  };
+  try {
+    await putNewWave(wave);
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+  return wave;
+}
+
+/** The browser's existing answer, if its cookie names one of this survey. */
+export async function linkInvitationOf(
+  survey: Survey,
+  cookieToken: string | undefined,
+): Promise<Invitation | undefined> {
+  if (!cookieToken || !cookieToken.startsWith(`${survey.id}.`)) return undefined;
+  const inv = await getInvitation(cookieToken);
+  return inv && inv.waveId === linkWaveId(survey.id) ? inv : undefined;
+}
+
+/** A new link invitation for a browser that has none, ready to take an answer. */
+export async function newLinkInvitation(survey: Survey): Promise<Invitation> {
+  const wave = await ensureLinkWave(survey);
+  const invitation: Invitation = {
+    token: randomToken(survey.id),
+    surveyId: survey.id,
+    waveId: wave.id,
+    kind: survey.kind,
+    scale: survey.scale,
+    status: 'sent',
+    createdAt: nowIso(),
+    closesAt: new Date(nowMs() + linkAnswerDays * 86_400_000).toISOString(),
+    ...(survey.anonymous && { anonymous: true }),
+  };
+  await putInvitationOnce(invitation);
+  return invitation;
+}
+
+/** Counts one answer from an address in the current hour; 429 past the limit. */
+export async function limitLinkRate(surveyId: string, address: string): Promise<void> {
+  const hour = Math.floor(nowMs() / 3_600_000);
+  const addressKey = createHash('sha256').update(address).digest('base64url').slice(0, 22);
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('system'),
+        Key: { pk: `RATE#link#${surveyId}#${addressKey}`, sk: String(hour) },
+        UpdateExpression: 'ADD answers :one SET expiresAt = :expires',
+        ConditionExpression: 'attribute_not_exists(answers) OR answers < :limit',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':limit': linkRateLimitPerHour,
+          ':expires': (hour + 2) * 3600,
+        },
+      }),
+    );
+  } catch (err) {
+    if (isConditionFailure(err))
+      throw new AppError('throttled', 'too many answers from this address; try again later');
+    throw err;
+  }
+}

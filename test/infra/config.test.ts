@@ -1,0 +1,57 @@
+/** Deployment configuration from CDK context: every key validated with an error naming it. */
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readDeployConfig } from '../../infra/config.ts';
+
+const base = {
+  senderDomain: 'example.com',
+  fromAddress: 'surveys@example.com',
+  adminEmail: 'ops@example.com',
+};
+const read = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node);
+const certificateArn = 'arn:aws:acm:eu-north-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
+describe('readDeployConfig', () => {
+  it('reads the required keys and defaults the locale to en', () => {
+    expect(read(base)).toEqual({ ...base, defaultLocale: 'en' });
+  });
+
+  it('reads the optional keys', () => {
+    expect(
+      read({
+        ...base,
+        customDomain: 'NPS.example.com',
+        certificateArn,
+        defaultLocale: 'zh-Hant',
+        maxSendRate: '14',
+      }),
+    ).toEqual({
+      ...base,
+      customDomain: 'nps.example.com',
+      certificateArn,
+      defaultLocale: 'zh-Hant',
+      maxSendRate: 14,
+    });
+  });
+
+  it.each([
+    [{ senderDomain: undefined }, /"senderDomain" is required/],
+    [{ senderDomain: 'not a domain' }, /"senderDomain" must be a domain name/],
+    [{ fromAddress: 'surveys' }, /"fromAddress" must be an email address/],
+    [{ fromAddress: 'surveys@elsewhere.org' }, /"fromAddress" .* must be at senderDomain "example.com"/],
+    [{ adminEmail: undefined }, /"adminEmail" is required/],
+    [{ adminEmail: 'ops' }, /"adminEmail" must be an email address/],
+    [{ customDomain: 'nps.example.com' }, /"certificateArn" is required with "customDomain"/],
+    [
+      { customDomain: 'nps.example.com', certificateArn: 'arn:aws:iam::1:role/x' },
+      /must be an ACM certificate ARN/,
+    ],
+    [{ certificateArn }, /"certificateArn" is set but "customDomain" is not/],
+    [{ defaultLocale: 'English' }, /"defaultLocale" must be a locale tag/],
+    [{ maxSendRate: 'fast' }, /"maxSendRate" must be a number/],
+    [{ maxSendRate: '0' }, /"maxSendRate" must be a number/],
+  ])('rejects %j', (override, message) => {
+    expect(() => read({ ...base, ...override })).toThrow(ConfigError);
+    expect(() => read({ ...base, ...override })).toThrow(message);
+  });
+});

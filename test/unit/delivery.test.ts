@@ -1,0 +1,134 @@
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Contact } from '../../shared/contact/schema.ts';
+import type { Invitation } from '../../shared/invitation/schema.ts';
+import { deliverInvitation } from '../../shared/send/delivery.ts';
+import { TokenBucket } from '../../shared/send/pacer.ts';
+import { newSurvey } from '../../shared/survey/lifecycle.ts';
+
+Object.assign(process.env, {
+  INVITATIONS_TABLE: 'invitations',
+  SURVEYS_TABLE: 'surveys',
+  CONTACTS_TABLE: 'contacts',
+  PUBLIC_URL: 'https://feedback.example.test',
+  FROM_ADDRESS: 'surveys@example.test',
+  SES_CONFIGURATION_SET: 'npswave',
+});
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESv2Client);
+
+const survey = newSurvey({ kind: 'nps', name: 'Q4', companyName: 'Acme' }, '2026-11-01T00:00:00.000Z');
+const invitation = (n: number): Invitation => ({
+  token: `${survey.id}.${String(n).padStart(24, 'a')}`,
+  surveyId: survey.id,
+  waveId: 'w_aaaaaaaaaaaaaaaa',
+  contactId: `c_${n}`,
+  kind: 'nps',
+  scale: survey.scale,
+  status: 'queued',
+  createdAt: '2026-11-01T00:00:00.000Z',
+  closesAt: '2099-01-01T00:00:00.000Z',
+});
+const contact = (id: string, over: Partial<Contact> = {}): Contact => ({
+  id,
+  email: `${id}@customer.test`,
+  properties: {},
+  status: 'subscribed',
+  feedback: {},
+  createdAt: '',
+  updatedAt: '',
+  ...over,
+});
+const throttled = () =>
+  Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+
+describe('delivering an invitation', () => {
+  beforeEach(() => {
+    ddb.reset();
+    ses.reset();
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(GetCommand).callsFake((input: { Key: { id: string } }) => ({ Item: contact(input.Key.id) }));
+  });
+
+  it('claims before SES and settles after; throttling waits and retries, so each gets one email', async () => {
+    let calls = 0;
+    ses.on(SendEmailCommand).callsFake(() => {
+      calls++;
+      if (calls % 3 === 0) throw throttled();
+      return { MessageId: `m${calls}` };
+    });
+    const bucket = new TokenBucket(1000, 10);
+    const outcomes = [];
+    for (let n = 0; n < 10; n++) {
+      outcomes.push(
+        await deliverInvitation(invitation(n), survey, { bucket, deadline: Infinity, sleep: async () => {} }),
+      );
+    }
+    expect(outcomes).toEqual(Array(10).fill('sent'));
+    const accepted = ses
+      .commandCalls(SendEmailCommand)
+      .filter((_, i) => (i + 1) % 3 !== 0)
+      .map((c) => c.args[0].input.Destination?.ToAddresses?.[0]);
+    expect(new Set(accepted).size).toBe(10);
+    expect(accepted).toHaveLength(10);
+    // Intent is recorded before the SES call: the first write of each invitation is the claim.
+    const first = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(first?.ExpressionAttributeValues?.[':to']).toBe('sending');
+  });
+
+  it('sends with the unsubscribe headers through the configuration set, tagged with the invitation', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
+    await deliverInvitation(invitation(1), survey, { bucket: new TokenBucket(100), deadline: Infinity });
+    const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
+    expect(input?.ConfigurationSetName).toBe('npswave');
+    expect(input?.Content?.Simple?.Headers?.map((h) => h.Name)).toEqual([
+      'List-Unsubscribe',
+      'List-Unsubscribe-Post',
+    ]);
+    expect(input?.EmailTags).toContainEqual({ Name: 'invitation', Value: invitation(1).token });
+  });
+
+  it('marks a permanent SES refusal failed with the reason, and sends nothing again', async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
+    const outcome = await deliverInvitation(invitation(1), survey, {
+      bucket: new TokenBucket(100),
+      deadline: Infinity,
+    });
+    expect(outcome).toBe('failed');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    const settle = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems?.[0]?.Update;
+    expect(settle?.ExpressionAttributeValues?.[':to']).toBe('failed');
+    expect(String(settle?.ExpressionAttributeValues?.[':f0'])).toContain('MessageRejected');
+  });
+
+  it('suppresses an invitation whose contact unsubscribed since selection', async () => {
+    ddb.on(GetCommand).resolves({ Item: contact('c_1', { status: 'unsubscribed' }) });
+    const outcome = await deliverInvitation(invitation(1), survey, {
+      bucket: new TokenBucket(100),
+      deadline: Infinity,
+    });
+    expect(outcome).toBe('suppressed');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('leaves a fresh claim of another run alone', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
+    const claimed = { ...invitation(1), status: 'sending' as const, sendingAt: Date.now() };
+    const outcome = await deliverInvitation(claimed, survey, {
+      bucket: new TokenBucket(100),
+      deadline: Infinity,
+    });
+    expect(outcome).toBe('skipped');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});

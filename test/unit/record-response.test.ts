@@ -1,0 +1,72 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Invitation } from '../../shared/invitation/schema.ts';
+import { recordResponse, recordResponseOnce } from '../../shared/response/record.ts';
+
+process.env.INVITATIONS_TABLE = 'invitations';
+const ddb = mockClient(DynamoDBDocumentClient);
+
+const invitation = (over: Partial<Invitation> = {}): Invitation => ({
+  token: 's_aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb',
+  surveyId: 's_aaaaaaaaaaaaaaaa',
+  waveId: 'w_aaaaaaaaaaaaaaaa',
+  contactId: 'c_1',
+  kind: 'nps',
+  scale: { min: 0, max: 10 },
+  status: 'sent',
+  createdAt: '2026-11-01T00:00:00.000Z',
+  closesAt: '2099-01-01T00:00:00.000Z',
+  ...over,
+});
+
+const refused = (item: Invitation | undefined) =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+    Item: item as never,
+  });
+
+describe('recording an answer', () => {
+  beforeEach(() => ddb.reset());
+
+  it('is one conditional update carrying every rule', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...invitation(), score: 9, responseVersion: 1 } });
+    const saved = await recordResponse(invitation().token, { score: 9, comment: 'Great' });
+    expect(saved.segment).toBe('promoter');
+    const calls = ddb.commandCalls(UpdateCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]?.args[0].input;
+    expect(input?.ConditionExpression).toContain('closesAt > :now');
+    expect(input?.ConditionExpression).toContain(':score BETWEEN #scale.#min AND #scale.#max');
+    expect(input?.ConditionExpression).toContain('responseHash <> :hash');
+    expect(input?.UpdateExpression).toContain('ADD responseVersion :one');
+    expect(input?.ExpressionAttributeValues?.[':comment']).toBe('Great');
+  });
+
+  it('explains a refusal from the old item: unknown, closed, off the scale', async () => {
+    ddb.on(UpdateCommand).rejects(refused(undefined));
+    await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 404 });
+    ddb.on(UpdateCommand).rejects(refused(invitation({ closesAt: '2000-01-01T00:00:00.000Z' })));
+    await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 410 });
+    ddb.on(UpdateCommand).rejects(refused(invitation({ status: 'expired' })));
+    await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 410 });
+    ddb.on(UpdateCommand).rejects(refused(invitation({ kind: 'csat', scale: { min: 1, max: 5 } })));
+    await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 400 });
+    ddb.on(UpdateCommand).rejects(refused(invitation({ status: 'queued' })));
+    await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('treats the same answer posted again as already recorded, not as a new one', async () => {
+    ddb.on(UpdateCommand).resolvesOnce({ Attributes: { ...invitation(), score: 7, responseVersion: 1 } });
+    const first = await recordResponseOnce(invitation().token, { score: 7 });
+    const hash = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':hash'];
+    ddb
+      .on(UpdateCommand)
+      .rejects(refused({ ...invitation(), score: 7, responseVersion: 1, responseHash: hash as string }));
+    const again = await recordResponseOnce(invitation().token, { score: 7 });
+    expect(again.responseVersion).toBe(first.responseVersion);
+    expect(again.segment).toBe('passive');
+  });
+});
