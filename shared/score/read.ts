@@ -94,6 +94,7 @@ export async function readScore(survey: Survey, query: ScoreQuery): Promise<Reco
   const answer: Record<string, unknown> = {
     kind: survey.kind,
     surveyId: survey.id,
+    scale: survey.scale,
     ...figures(survey, counts, deliveredCount),
   };
   if (query.by !== undefined) {
