@@ -108,8 +108,8 @@ export class Stateless extends Construct {
     this.operations = new Operations(this, 'Operations', { adminEmail: config.adminEmail });
     const failures = this.operations.failures;
 
-    // Functions that are invoked by ARN (Scheduler targets, continuations) get fixed names, so that
-    // their ARNs exist as plain strings before the functions do: no function's policy or
+    // Every function gets a fixed name, so the ARNs of those invoked by ARN (Scheduler targets,
+    // continuations) exist as plain strings before the functions do: no function's policy or
     // environment then refers to itself through the template, and no cycle can form.
     const names = Object.fromEntries(
       (Object.keys(functionSpecs) as FunctionName[]).map((n) => [n, physicalFunctionName(stackName, n)]),
@@ -188,8 +188,8 @@ export class Stateless extends Construct {
     bindTable(respond, contacts, ['GetItem', 'UpdateItem']);
     bindTable(respond, system, ['GetItem', 'UpdateItem', 'PutItem']);
 
-    // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders and expiry.
-    // It keeps a fixed-count sample's candidates in the system table (BatchWriteItem, Query) and
+    // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders
+    // and expiry. It keeps a fixed-count sample's candidates in the system table (BatchWriteItem, Query) and
     // lists waves still sending under an ACTIVE marker it deletes when a wave is sent.
     bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem']);
     bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);

@@ -42,7 +42,11 @@ function safeDecode(text: string): string {
   }
 }
 
-export function buildHttpEvent(req: IncomingMessage, body: Buffer, target: RouteTarget): APIGatewayProxyEventV2 {
+export function buildHttpEvent(
+  req: IncomingMessage,
+  body: Buffer,
+  target: RouteTarget,
+): APIGatewayProxyEventV2 {
   const rawUrl = req.url ?? '/';
   const queryAt = rawUrl.indexOf('?');
   const rawPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
@@ -125,10 +129,15 @@ export function buildHttpEvent(req: IncomingMessage, body: Buffer, target: Route
  */
 export function writeHttpResult(res: ServerResponse, result: unknown): void {
   const structured =
-    typeof result === 'object' && result !== null && typeof (result as { statusCode?: unknown }).statusCode === 'number';
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as { statusCode?: unknown }).statusCode === 'number';
   if (!structured) {
     const text = typeof result === 'string' ? result : JSON.stringify(result ?? null);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(text)),
+    });
     res.end(text);
     return;
   }
@@ -144,7 +153,8 @@ export function writeHttpResult(res: ServerResponse, result: unknown): void {
       ? Buffer.alloc(0)
       : Buffer.from(String(answer.body), answer.isBase64Encoded ? 'base64' : 'utf8');
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(answer.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(answer.headers ?? {}))
+    headers[name.toLowerCase()] = String(value);
   if (answer.cookies && answer.cookies.length > 0) {
     const existing = headers['set-cookie'];
     headers['set-cookie'] = [...(existing ? [String(existing)] : []), ...answer.cookies];

@@ -4,12 +4,12 @@
  * AWS_ENDPOINT_URL_LAMBDA) reach the local stand-ins. Anything else answers UnknownOperationException.
  */
 import { createServer, type Server } from 'node:http';
-import type { LambdaService } from './lambda.ts';
 import { closeServer, listen, sendJson } from './http-util.ts';
+import type { LambdaService } from './lambda.ts';
 import { describeError, type Log } from './log.ts';
 import { loopback } from './ports.ts';
-import { handleSchedulerRequest } from './scheduler-api.ts';
 import type { ScheduleStore } from './schedule-store.ts';
+import { handleSchedulerRequest } from './scheduler-api.ts';
 
 export interface ControlServer {
   url: string;

@@ -61,7 +61,13 @@ export function demoContacts(today: Date): DemoContact[] {
   });
 }
 
-async function call(url: string, key: string, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(
+  url: string,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -95,15 +101,25 @@ export async function seedDemo(stack: DemoTarget, print: Log, warn: Log): Promis
     step = 'publishing the survey';
     await call(stack.url, stack.adminKey, 'POST', `/api/surveys/${encodeURIComponent(survey.id)}/publish`);
     step = 'starting a wave';
-    const wave = (await call(stack.url, stack.adminKey, 'POST', `/api/surveys/${encodeURIComponent(survey.id)}/waves`, {})) as {
+    const wave = (await call(
+      stack.url,
+      stack.adminKey,
+      'POST',
+      `/api/surveys/${encodeURIComponent(survey.id)}/waves`,
+      {},
+    )) as {
       waveId?: unknown;
     };
-    print(`demo: ${contacts.length} contacts, survey "Quarterly NPS" (${survey.id}) published, wave ${String(wave?.waveId)} sending`);
+    print(
+      `demo: ${contacts.length} contacts, survey "Quarterly NPS" (${survey.id}) published, wave ${String(wave?.waveId)} sending`,
+    );
     print(`demo: open the outbox ${stack.sesUrl}/ and click a score in an email,`);
     print(`demo: then watch the score on the dashboard ${stack.url}/admin`);
     return true;
   } catch (err) {
-    warn(`npswave: demo seeding stopped while ${step} (${err instanceof Error ? err.message : String(err)}); the stack keeps running`);
+    warn(
+      `npswave: demo seeding stopped while ${step} (${err instanceof Error ? err.message : String(err)}); the stack keeps running`,
+    );
     return false;
   }
 }

@@ -35,12 +35,22 @@ export async function dynamoDbLocalJar(): Promise<{ jar: string; libraryPath: st
   const versions = (await readdir(libDir)).filter((name) => name.startsWith('dynamodb_local_')).sort();
   const latest = versions.at(-1);
   if (latest === undefined) throw new StartupError(`DynamoDB Local is missing from ${libDir}; run npm ci`);
-  return { jar: join(libDir, latest, 'DynamoDBLocal.jar'), libraryPath: join(libDir, latest, 'DynamoDBLocal_lib') };
+  return {
+    jar: join(libDir, latest, 'DynamoDBLocal.jar'),
+    libraryPath: join(libDir, latest, 'DynamoDBLocal_lib'),
+  };
 }
 
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const { jar, libraryPath } = await dynamoDbLocalJar();
-  const args = [...jvmOptions, `-Djava.library.path=${libraryPath}`, '-jar', jar, '-sharedDb', '-disableTelemetry'];
+  const args = [
+    ...jvmOptions,
+    `-Djava.library.path=${libraryPath}`,
+    '-jar',
+    jar,
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   args.push('-port', String(options.port));
   if (options.inMemory) {
     args.push('-inMemory');

@@ -40,11 +40,16 @@ interface Resolved extends RouteTarget {
 /** The route for a request: the shared table, plus the dashboard's routes. */
 export function resolveRoute(method: string, path: string): Resolved | 'method-not-allowed' | undefined {
   const match = matchRoute(method, path);
-  if (match) return { fn: match.route.fn, routeKey: routeKey(match.route), pathParameters: match.pathParameters };
+  if (match)
+    return { fn: match.route.fn, routeKey: routeKey(match.route), pathParameters: match.pathParameters };
   if (path === '/admin' || path.startsWith('/admin/')) {
     if (method !== 'GET') return 'method-not-allowed';
     if (path === '/admin') return { fn: 'api', routeKey: 'GET /admin', pathParameters: {} };
-    return { fn: 'api', routeKey: 'GET /admin/{proxy+}', pathParameters: { proxy: path.slice('/admin/'.length) } };
+    return {
+      fn: 'api',
+      routeKey: 'GET /admin/{proxy+}',
+      pathParameters: { proxy: path.slice('/admin/'.length) },
+    };
   }
   return pathHasRoutes(path) ? 'method-not-allowed' : undefined;
 }
@@ -85,7 +90,9 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
   }
   if (route === 'method-not-allowed') {
     req.resume();
-    const allowed = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'].filter((m) => resolveRoute(m, path) instanceof Object);
+    const allowed = ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'].filter(
+      (m) => resolveRoute(m, path) instanceof Object,
+    );
     sendJson(res, 405, errorBody('method_not_allowed', `${method} is not allowed on ${path}`), {
       allow: allowed.join(', '),
     });

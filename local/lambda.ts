@@ -60,11 +60,15 @@ export class LambdaService {
       } catch (err) {
         const delay = this.retryDelays[attempt];
         if (delay === undefined) {
-          this.log(`lambda ${name}: asynchronous invocation failed after ${attempt + 1} attempts: ${describeError(err)}`);
+          this.log(
+            `lambda ${name}: asynchronous invocation failed after ${attempt + 1} attempts: ${describeError(err)}`,
+          );
           console.error(err);
           return;
         }
-        this.log(`lambda ${name}: asynchronous invocation failed (${describeError(err)}); retrying in ${delay} ms`);
+        this.log(
+          `lambda ${name}: asynchronous invocation failed (${describeError(err)}); retrying in ${delay} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

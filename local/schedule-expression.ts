@@ -43,12 +43,15 @@ export function parseScheduleExpression(expression: string, timezone = 'UTC'): S
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (cron) return { kind: 'cron', cron: croner(cron[1] ?? '', timezone, expression) };
-  throw new ExpressionError(`invalid schedule expression ${expression}; expected at(...), rate(...) or cron(...)`);
+  throw new ExpressionError(
+    `invalid schedule expression ${expression}; expected at(...), rate(...) or cron(...)`,
+  );
 }
 
 function croner(fields: string, timezone: string, expression: string): Cron {
   const parts = fields.trim().split(/\s+/);
-  if (parts.length !== 6) throw new ExpressionError(`${expression} needs 6 fields: minutes hours dom month dow year`);
+  if (parts.length !== 6)
+    throw new ExpressionError(`${expression} needs 6 fields: minutes hours dom month dow year`);
   const [minutes, hours, dom, month, dow, year] = parts as [string, string, string, string, string, string];
   if (dom !== '?' && dow !== '?') {
     throw new ExpressionError(`${expression}: one of day-of-month and day-of-week must be ?`);
@@ -136,6 +139,13 @@ function offsetMs(instant: number, timezone: string): number {
     second: 'numeric',
   }).formatToParts(new Date(instant));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = Date.UTC(
+    get('year'),
+    get('month') - 1,
+    get('day'),
+    get('hour'),
+    get('minute'),
+    get('second'),
+  );
   return asUtc - Math.floor(instant / 1000) * 1000;
 }

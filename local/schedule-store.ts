@@ -84,12 +84,14 @@ const stateFile = v.object({
 
 const scheduleArn = (group: string, schedule: string) =>
   `arn:aws:scheduler:${localRegion}:${localAccount}:schedule/${group}/${schedule}`;
-const groupArn = (group: string) => `arn:aws:scheduler:${localRegion}:${localAccount}:schedule-group/${group}`;
+const groupArn = (group: string) =>
+  `arn:aws:scheduler:${localRegion}:${localAccount}:schedule-group/${group}`;
 const key = (group: string, schedule: string) => `${group}/${schedule}`;
 const nowSeconds = () => nowMs() / 1000;
 
 /** The order of ListSchedules (and of its NextToken): group, then name, by code point. */
-export const sortKey = (s: Pick<StoredSchedule, 'GroupName' | 'Name'>): string => `${s.GroupName}\u0000${s.Name}`;
+export const sortKey = (s: Pick<StoredSchedule, 'GroupName' | 'Name'>): string =>
+  `${s.GroupName}\u0000${s.Name}`;
 export const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class ScheduleStore {
@@ -107,7 +109,8 @@ export class ScheduleStore {
     if (saved !== undefined) {
       const parsed = v.parse(stateFile, saved);
       for (const group of parsed.groups as unknown as StoredGroup[]) store.groups.set(group.Name, group);
-      for (const s of parsed.schedules as unknown as StoredSchedule[]) store.schedules.set(key(s.GroupName, s.Name), s);
+      for (const s of parsed.schedules as unknown as StoredSchedule[])
+        store.schedules.set(key(s.GroupName, s.Name), s);
     }
     if (!store.groups.has('default')) store.putGroup('default');
     return store;
@@ -143,7 +146,8 @@ export class ScheduleStore {
 
   getGroup(groupName: string): StoredGroup {
     const group = this.groups.get(groupName);
-    if (!group) throw new SchedulerError('ResourceNotFoundException', `Schedule group ${groupName} does not exist.`);
+    if (!group)
+      throw new SchedulerError('ResourceNotFoundException', `Schedule group ${groupName} does not exist.`);
     return group;
   }
 
@@ -153,7 +157,8 @@ export class ScheduleStore {
 
   async deleteGroup(groupName: string): Promise<void> {
     this.getGroup(groupName);
-    if (groupName === 'default') throw new SchedulerError('ValidationException', 'The default group cannot be deleted.');
+    if (groupName === 'default')
+      throw new SchedulerError('ValidationException', 'The default group cannot be deleted.');
     this.groups.delete(groupName);
     for (const [k, s] of this.schedules) if (s.GroupName === groupName) this.schedules.delete(k);
     await this.persist();
@@ -184,7 +189,12 @@ export class ScheduleStore {
     return schedule;
   }
 
-  private build(scheduleName: string, groupName: string, input: ScheduleInput, created: number): StoredSchedule {
+  private build(
+    scheduleName: string,
+    groupName: string,
+    input: ScheduleInput,
+    created: number,
+  ): StoredSchedule {
     validateExpression(input);
     const { GroupName: _group, ClientToken, State, ...rest } = input;
     const local: StoredSchedule['local'] = { anchorMs: nowMs() };

@@ -71,7 +71,11 @@ export async function handleSchedulerRequest(
     if (segments[0] === 'schedule-groups' && segments.length === 1 && method === 'GET') {
       const prefix = query.get('NamePrefix') ?? '';
       const groups = store.listGroups().filter((g) => g.Name.startsWith(prefix));
-      sendJson(res, 200, page(groups, query, (g) => g.Name, groupView, 'ScheduleGroups'));
+      sendJson(
+        res,
+        200,
+        page(groups, query, (g) => g.Name, groupView, 'ScheduleGroups'),
+      );
       return true;
     }
     return false;

@@ -35,7 +35,10 @@ export class Scheduler {
   private expression(schedule: StoredSchedule): ScheduleExpression {
     let expression = this.parsed.get(schedule);
     if (!expression) {
-      expression = parseScheduleExpression(schedule.ScheduleExpression, schedule.ScheduleExpressionTimezone ?? 'UTC');
+      expression = parseScheduleExpression(
+        schedule.ScheduleExpression,
+        schedule.ScheduleExpressionTimezone ?? 'UTC',
+      );
       this.parsed.set(schedule, expression);
     }
     return expression;

@@ -47,7 +47,11 @@ async function sesServerStarter(): Promise<StartSesServer> {
   return (loaded as { default: StartSesServer }).default;
 }
 
-export async function startSes(options: { port: number; url?: string; maxSendRate: number }): Promise<SesStandIn> {
+export async function startSes(options: {
+  port: number;
+  url?: string;
+  maxSendRate: number;
+}): Promise<SesStandIn> {
   if (options.url) return { url: options.url.replace(/\/$/, ''), owned: false, stop: async () => {} };
   process.env.AWS_SES_ACCOUNT = JSON.stringify(sesAccount(options.maxSendRate));
   const server: Server = await (await sesServerStarter())({ host: loopback, port: options.port });

@@ -6,10 +6,10 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { sha256Hex } from '../shared/ids.ts';
 import { tableIds } from '../shared/tables.ts';
-import { resetClients } from '../shared/aws/clients.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { type ControlServer, startControlServer } from './control.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
@@ -21,8 +21,8 @@ import { assertJava17 } from './java.ts';
 import { LambdaService } from './lambda.ts';
 import { describeError, type Log, stderrLog } from './log.ts';
 import { assertPortFree, freePort, loopback } from './ports.ts';
-import { Scheduler } from './scheduler.ts';
 import { ScheduleStore } from './schedule-store.ts';
+import { Scheduler } from './scheduler.ts';
 import { startSes } from './ses.ts';
 import { StreamPoller } from './streams.ts';
 import { TimeTravel } from './time-travel.ts';
@@ -100,7 +100,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   try {
     const [dynamoStart, sesStart] = await Promise.allSettled([
-      startDynamoDbLocal({ port: dynamoPort, dbPath: `${options.dataDir}/dynamodb`, inMemory: options.inMemory ?? false }),
+      startDynamoDbLocal({
+        port: dynamoPort,
+        dbPath: `${options.dataDir}/dynamodb`,
+        inMemory: options.inMemory ?? false,
+      }),
       startSes({ port: sesPort, url: options.sesUrl, maxSendRate: options.sesMaxSendRate ?? 14 }),
     ]);
     if (dynamoStart.status === 'fulfilled') stops.push(() => dynamoStart.value.stop());
@@ -194,7 +198,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 }
 
 async function createTables(dynamo: DynamoDbLocal): Promise<boolean> {
-  const client = new DynamoDBClient({ endpoint: dynamo.url, region: localRegion, credentials: fakeCredentials });
+  const client = new DynamoDBClient({
+    endpoint: dynamo.url,
+    region: localRegion,
+    credentials: fakeCredentials,
+  });
   try {
     const created = await ensureTables(client);
     return created.length === tableIds.length;

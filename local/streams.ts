@@ -27,7 +27,9 @@ import { describeError, type Log } from './log.ts';
 import { Mutex } from './mutex.ts';
 
 /** Which function consumes which table's stream (the CDK stack wires the same pairs). */
-export const streamConsumers: { table: TableId; fn: FunctionName }[] = [{ table: 'invitations', fn: 'score' }];
+export const streamConsumers: { table: TableId; fn: FunctionName }[] = [
+  { table: 'invitations', fn: 'score' },
+];
 
 const batchSize = 100;
 const maxRetries = 3;
@@ -172,7 +174,9 @@ export class StreamPoller {
       while (shard.iterator) {
         let page: GetRecordsCommandOutput;
         try {
-          page = await this.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
+          page = await this.client.send(
+            new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }),
+          );
         } catch (err) {
           // DynamoDB Local: a TRIM_HORIZON iterator taken while the shard was empty points at sequence
           // 1; once records arrive (numbered across all tables) reading it fails as "trimmed".
@@ -187,7 +191,8 @@ export class StreamPoller {
         shard.pending.push(...records);
         shard.iterator = page.NextShardIterator;
         if (!shard.iterator) shard.exhausted = true;
-        if (shard.pending.length >= batchSize || records.length === 0) handed += await this.deliver(stream, shard);
+        if (shard.pending.length >= batchSize || records.length === 0)
+          handed += await this.deliver(stream, shard);
         if ((page.Records ?? []).length === 0) break;
       }
       handed += await this.deliver(stream, shard);
@@ -216,7 +221,11 @@ export class StreamPoller {
       if (!checkpoint) throw err;
       // The checkpointed record was trimmed: everything after it is at the horizon.
       const answer = await this.client.send(
-        new GetShardIteratorCommand({ StreamArn: stream.arn, ShardId: shard.id, ShardIteratorType: 'TRIM_HORIZON' }),
+        new GetShardIteratorCommand({
+          StreamArn: stream.arn,
+          ShardId: shard.id,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
       );
       return answer.ShardIterator;
     }
@@ -260,7 +269,9 @@ export class StreamPoller {
       this.unavailable.delete(stream.fn);
     } catch (err) {
       if (!this.unavailable.has(stream.fn)) {
-        this.options.log(`stream ${stream.fn}: consumer cannot be loaded (${describeError(err)}); records wait`);
+        this.options.log(
+          `stream ${stream.fn}: consumer cannot be loaded (${describeError(err)}); records wait`,
+        );
       }
       this.unavailable.add(stream.fn);
       throw new ConsumerUnavailable();
@@ -281,7 +292,9 @@ export class StreamPoller {
     );
     // An identifier that names no record fails the whole batch, as on AWS.
     if (positions.some((p) => p < 0)) return 0;
-    this.options.log(`stream ${stream.fn}: ${failures.length} item failure(s) reported; retrying from the first`);
+    this.options.log(
+      `stream ${stream.fn}: ${failures.length} item failure(s) reported; retrying from the first`,
+    );
     return Math.min(...positions);
   }
 
@@ -291,7 +304,7 @@ export class StreamPoller {
     const current = this.streams.map((s) => s.arn);
     const next: Checkpoints = {};
     for (const arn of current) next[arn] = { ...this.checkpoints[arn] };
-    (next[stream.arn] ??= {})[shard.id] = sequence;
+    next[stream.arn] = { ...next[stream.arn], [shard.id]: sequence };
     this.checkpoints = next;
     await this.writeCheckpoints(next);
   }
@@ -307,7 +320,9 @@ function isAfter(sequence: string | undefined, checkpoint: string | undefined): 
 export function lambdaRecord(record: StreamRecord, streamArn: string): Record<string, unknown> {
   const data = record.dynamodb ?? {};
   const dynamodb: Record<string, unknown> = {
-    ApproximateCreationDateTime: Math.floor((data.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000),
+    ApproximateCreationDateTime: Math.floor(
+      (data.ApproximateCreationDateTime?.getTime() ?? Date.now()) / 1000,
+    ),
     Keys: imageJson(data.Keys),
     SequenceNumber: data.SequenceNumber,
     SizeBytes: data.SizeBytes,

@@ -32,6 +32,7 @@ export const routes: Route[] = [
   admin('POST', '/api/surveys/{id}/unpublish'),
   admin('POST', '/api/surveys/{id}/waves'),
   admin('GET', '/api/surveys/{id}/waves'),
+  admin('POST', '/api/surveys/{id}/invitations'),
   admin('GET', '/api/surveys/{id}/score'),
   admin('GET', '/api/surveys/{id}/responses'),
   admin('GET', '/api/waves/{id}'),

@@ -6,12 +6,19 @@ import { bearerToken, checkAdminKey } from '../../shared/auth/admin-keys.ts';
 import { AppError } from '../../shared/errors.ts';
 import { errorToJson, type HttpEvent, type HttpResult, header } from '../../shared/http.ts';
 import { contactRoutes } from './contacts.ts';
+import { invitationRoutes } from './invitations.ts';
 import { keyRoutes } from './keys.ts';
 import type { AdminRoutes } from './router.ts';
 import { scoreRoutes } from './scores.ts';
 import { surveyRoutes } from './surveys.ts';
 
-const actions: AdminRoutes = { ...contactRoutes, ...surveyRoutes, ...scoreRoutes, ...keyRoutes };
+const actions: AdminRoutes = {
+  ...contactRoutes,
+  ...surveyRoutes,
+  ...invitationRoutes,
+  ...scoreRoutes,
+  ...keyRoutes,
+};
 
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
   try {

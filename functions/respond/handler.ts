@@ -25,6 +25,7 @@ import { maxCommentLength, recordResponseOnce } from '../../shared/response/reco
 import { markAutomated, unsubscribeByInvitation } from '../../shared/response/unsubscribe.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
 import { getSurvey, surveyFromItem } from '../../shared/survey/store.ts';
+import { unpublishDeadline } from '../../shared/wave/unpublish.ts';
 import { checkSameOrigin, errorPage, formFields, hsts, htmlPage, localeFor } from './pages.ts';
 
 interface Loaded {
@@ -46,10 +47,16 @@ async function load(event: HttpEvent): Promise<Loaded> {
   };
 }
 
-const isClosed = (inv: Invitation): boolean => inv.status === 'expired' || inv.closesAt <= nowIso();
+/** When this invitation stops taking answers: its own close, or 14 days after an unpublish. */
+function closesAt(inv: Invitation, survey: Survey): string {
+  const deadline = unpublishDeadline(survey);
+  return deadline && deadline < inv.closesAt ? deadline : inv.closesAt;
+}
 
-function checkAnswerable(inv: Invitation): void {
-  if (isClosed(inv) || inv.status === 'bounced') throw gone('this survey has closed');
+function checkAnswerable(inv: Invitation, survey: Survey): void {
+  if (inv.status === 'expired' || inv.status === 'bounced' || closesAt(inv, survey) <= nowIso()) {
+    throw gone('this survey has closed');
+  }
   if (!['sending', 'sent', 'responded'].includes(inv.status)) throw notFound('unknown link');
 }
 
@@ -80,7 +87,7 @@ function parseAnswer(
 
 async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
   const { invitation, survey, locale } = await load(event);
-  checkAnswerable(invitation);
+  checkAnswerable(invitation, survey);
   const nonce = newNonce();
   const chosen = chosenScore(event, invitation);
   const page = renderResponsePage({
@@ -88,7 +95,7 @@ async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
     locale,
     action: `/r/${invitation.token}`,
     nonce,
-    closesAt: invitation.closesAt,
+    closesAt: closesAt(invitation, survey),
     ...(chosen !== undefined && { chosenScore: chosen }),
     ...(invitation.score !== undefined && {
       current: { score: invitation.score, ...(invitation.comment && { comment: invitation.comment }) },
@@ -100,7 +107,7 @@ async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
 async function submitResponse(event: HttpEvent): Promise<HttpResult> {
   checkSameOrigin(event);
   const { invitation, survey, locale } = await load(event);
-  checkAnswerable(invitation);
+  checkAnswerable(invitation, survey);
   const answer = parseAnswer(formFields(event), invitation);
   const saved = await recordResponseOnce(invitation.token, answer);
   const nonce = newNonce();
@@ -109,7 +116,7 @@ async function submitResponse(event: HttpEvent): Promise<HttpResult> {
     locale,
     score: saved.score ?? answer.score,
     editUrl: `/r/${invitation.token}`,
-    closesAt: saved.closesAt,
+    closesAt: closesAt(saved, survey),
     nonce,
   });
   return htmlPage(200, page, nonce);

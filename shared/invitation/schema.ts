@@ -30,6 +30,8 @@ export interface Invitation {
   reportProps?: Record<string, string>;
   /** Real-time epoch ms of the claim before the SES call. */
   sendingAt?: number;
+  /** With a send window: not before this time (the window's next opening in the contact's zone). */
+  sendAfter?: string;
   sentAt?: string;
   /** When SES's Send event confirmed it took the message (the proof a crashed run needs). */
   sesAcceptedAt?: string;

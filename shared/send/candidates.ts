@@ -33,6 +33,7 @@ export async function putCandidates(wave: Wave, contacts: Contact[]): Promise<vo
             properties: contact.properties ?? {},
             status: contact.status,
             ...(contact.locale !== undefined && { locale: contact.locale }),
+            ...(contact.timezone !== undefined && { timezone: contact.timezone }),
           },
           expiresAt,
         },

@@ -15,7 +15,7 @@ import type { Invitation } from '../invitation/schema.ts';
 import { queryWaveInvitations, settleInvitation, transitionInvitation } from '../invitation/store.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
-import { recordSendPage } from '../wave/store.ts';
+import { noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
 import { mapConcurrent } from './concurrency.ts';
 import type { TokenBucket } from './pacer.ts';
 import { classifySendError, sendEmail } from './ses.ts';
@@ -39,27 +39,35 @@ export type DeliveryOutcome = 'sent' | 'failed' | 'suppressed' | 'skipped' | 're
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+export type SendProgress =
+  | { state: 'complete' | 'progress' | 'stalled' }
+  | { state: 'waiting'; until: string };
+
 /**
  * Sends one page: `complete` when every invitation of the wave has been through, `progress` when
- * more pages remain, `stalled` when SES kept failing (the page is left for a later run).
+ * more pages remain, `stalled` when SES kept failing (the page is left for a later run), `waiting`
+ * when the pass is over but some invitations wait for their send window (the wave's `nextDueAt`).
  */
-export async function sendPage(
-  wave: Wave,
-  survey: Survey,
-  ctx: DeliveryContext,
-): Promise<'complete' | 'progress' | 'stalled'> {
+export async function sendPage(wave: Wave, survey: Survey, ctx: DeliveryContext): Promise<SendProgress> {
   const page = await queryWaveInvitations(
     wave.id,
     ['queued', 'sending'],
     wave.sendCursor ? JSON.parse(wave.sendCursor) : undefined,
     50,
   );
-  const concurrency = 8;
-  const outcomes = await mapConcurrent(page.items, concurrency, (inv) => deliverInvitation(inv, survey, ctx));
-  if (outcomes.includes('retry-later')) return 'stalled'; // keep the cursor: this page is tried again
+  const now = nowIso();
+  const due = page.items.filter((inv) => !inv.sendAfter || inv.sendAfter <= now);
+  const notYet = page.items
+    .filter((inv) => inv.sendAfter && inv.sendAfter > now)
+    .map((inv) => inv.sendAfter as string);
+  if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
+  const outcomes = await mapConcurrent(due, 8, (inv) => deliverInvitation(inv, survey, ctx));
+  if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
   const next = page.next ? JSON.stringify(page.next) : undefined;
   await recordSendPage(wave.id, wave.sendCursor, next);
-  return next === undefined ? 'complete' : 'progress';
+  if (next !== undefined) return { state: 'progress' };
+  const until = await takeNextDue(wave.id);
+  return until ? { state: 'waiting', until } : { state: 'complete' };
 }
 
 export async function deliverInvitation(

@@ -6,6 +6,7 @@ import { requireEnv } from '../config.ts';
 export type SendJob =
   | { type: 'wave.continue'; waveId: string }
   | { type: 'wave.start'; surveyId: string }
+  | { type: 'invitation.send'; token: string }
   | { type: 'waves.resume' };
 
 export async function invokeSend(job: SendJob): Promise<void> {

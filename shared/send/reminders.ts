@@ -86,7 +86,12 @@ async function release(inv: Invitation): Promise<void> {
   );
 }
 
-async function remindOne(inv: Invitation, survey: Survey, n: number, bucket: TokenBucket): Promise<void> {
+export async function remindOne(
+  inv: Invitation,
+  survey: Survey,
+  n: number,
+  bucket: TokenBucket,
+): Promise<void> {
   if ((inv.reminders ?? 0) >= n || !(await claim(inv, n))) return;
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
   if (contact?.status !== 'subscribed') {

@@ -4,8 +4,10 @@
  * continues where the last checkpoint stands, without skipping or doubling anyone.
  */
 import { randomUUID } from 'node:crypto';
-import { nowIso } from '../clock.ts';
+import { nowIso, nowMs } from '../clock.ts';
+import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
 import { requireSurvey } from '../survey/store.ts';
+import type { Wave } from '../wave/schema.ts';
 import { acquireWaveLease, getWave, markWaveActive, releaseWaveLease, setWavePhase } from '../wave/store.ts';
 import { sendPage } from './delivery.ts';
 import { TokenBucket } from './pacer.ts';
@@ -14,8 +16,20 @@ import { allowedSendRate } from './ses.ts';
 
 const leaseMs = 30_000;
 
-/** done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing. */
-export type RunResult = 'done' | 'more' | 'busy' | 'stalled';
+/**
+ * done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing;
+ * waiting: the rest waits for a send window, and a schedule will resume the wave then.
+ */
+export type RunResult = 'done' | 'more' | 'busy' | 'stalled' | 'waiting';
+
+/** One schedule per distinct opening (not per contact): the wave resumes when the window opens. */
+async function scheduleWindowOpening(wave: Wave, nextDue: string): Promise<void> {
+  const at = new Date(Math.max(Date.parse(nextDue), nowMs() + 1000));
+  await scheduleOnce(scheduleName('window', wave.id, String(Math.floor(at.getTime() / 60_000))), at, 'send', {
+    type: 'wave.continue',
+    waveId: wave.id,
+  });
+}
 
 /**
  * Works on a wave until it is sent or the real-time deadline passes.
@@ -38,8 +52,12 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
         await pickPage(wave, survey);
       } else {
         const progress = await sendPage(wave, survey, { bucket, deadline });
-        if (progress === 'stalled') return 'stalled';
-        if (progress === 'complete') {
+        if (progress.state === 'stalled') return 'stalled';
+        if (progress.state === 'waiting') {
+          await scheduleWindowOpening(wave, progress.until);
+          return 'waiting';
+        }
+        if (progress.state === 'complete') {
           await setWavePhase(waveId, 'sending', {
             phase: 'sent',
             status: 'open',

@@ -4,6 +4,8 @@ import { optionalEnv } from '../config.ts';
 import { badRequest } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isSupportedLocale, type Locale } from '../locales.ts';
+import { cadenceSpec, syncCadenceSchedule } from '../schedule/cadence.ts';
+import { closeWavesAfterUnpublish } from '../wave/unpublish.ts';
 import {
   type CreateSurveyInput,
   defaultScale,
@@ -64,6 +66,7 @@ export function newSurvey(input: CreateSurveyInput, at: string): Survey {
     updatedAt: at,
   };
   checkSurvey(survey);
+  if (survey.cadence) cadenceSpec(survey.cadence, survey, new Date());
   return survey;
 }
 
@@ -82,12 +85,26 @@ export async function patchSurvey(id: string, patch: PatchSurveyInput): Promise<
       field === 'reminders' ? { ...current.reminders, ...(value as object) } : value;
   }
   checkSurvey(next);
+  if (next.cadence) cadenceSpec(next.cadence, next, new Date()); // refuses a cadence AWS would refuse
   await saveSurvey(next, current.updatedAt);
+  if (patch.cadence !== undefined) await syncCadenceSchedule(next);
   return next;
 }
 
-export const publishSurvey = (id: string): Promise<Survey> =>
-  setSurveyState(id, 'published', ['draft', 'unpublished', 'published'], nowIso());
+/** Publishing (or republishing) starts the cadence's schedule, if the survey has one. */
+export async function publishSurvey(id: string): Promise<Survey> {
+  const survey = await setSurveyState(id, 'published', ['draft', 'unpublished', 'published'], nowIso());
+  await syncCadenceSchedule(survey);
+  return survey;
+}
 
-export const unpublishSurvey = (id: string): Promise<Survey> =>
-  setSurveyState(id, 'unpublished', ['published', 'unpublished'], nowIso());
+/**
+ * Unpublishing: no new waves (the cadence's schedule goes); invitations already emailed stay
+ * answerable until min(their wave's closesAt, now + 14 days), so each open wave closes by then.
+ */
+export async function unpublishSurvey(id: string): Promise<Survey> {
+  const survey = await setSurveyState(id, 'unpublished', ['published', 'unpublished'], nowIso());
+  await syncCadenceSchedule(survey);
+  await closeWavesAfterUnpublish(survey);
+  return survey;
+}

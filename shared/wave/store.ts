@@ -270,3 +270,37 @@ export async function setWaveStatus(waveId: string, status: WaveStatus, at: stri
     }),
   );
 }
+
+/** Remembers the earliest send-window opening still waited for in this pass. */
+export async function noteNextDue(waveId: string, at: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'SET nextDueAt = :at',
+        ConditionExpression: 'attribute_not_exists(nextDueAt) OR nextDueAt > :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+/**
+ * At the end of a pass: answers the time to come back (and clears it, so the next pass starts
+ * afresh from the first invitation), or undefined when nothing waits.
+ */
+export async function takeNextDue(waveId: string): Promise<string | undefined> {
+  const { Attributes } = await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: 'REMOVE nextDueAt, sendCursor',
+      ReturnValues: 'UPDATED_OLD',
+    }),
+  );
+  const at = Attributes?.nextDueAt;
+  return typeof at === 'string' ? at : undefined;
+}

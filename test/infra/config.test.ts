@@ -1,7 +1,12 @@
 /** Deployment configuration from CDK context: every key validated with an error naming it. */
 import { App } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, readDeployConfig } from '../../infra/config.ts';
+import { buildNpsWave } from '../../infra/stack.ts';
+import { type Json, newApp, removeApps } from './helpers.ts';
+
+afterAll(removeApps);
 
 const base = {
   senderDomain: 'example.com',
@@ -53,5 +58,37 @@ describe('readDeployConfig', () => {
   ])('rejects %j', (override, message) => {
     expect(() => read({ ...base, ...override })).toThrow(ConfigError);
     expect(() => read({ ...base, ...override })).toThrow(message);
+  });
+});
+
+describe('the stack under optional configuration', () => {
+  it('serves a custom domain, caps the send rate and uses the default locale given', () => {
+    const custom = newApp({
+      customDomain: 'nps.example.com',
+      certificateArn,
+      maxSendRate: '10',
+      defaultLocale: 'sv',
+    });
+    const t = Template.fromStack(buildNpsWave(custom));
+    t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'nps.example.com' });
+    t.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    const send = Object.values(
+      t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'NpsWave-send' } }),
+    );
+    expect(send).toHaveLength(1);
+    const env = (((send[0] as Json).Properties as Json).Environment as { Variables: Json }).Variables;
+    expect(env.PUBLIC_URL).toBe('https://nps.example.com');
+    expect(env.SES_MAX_SEND_RATE).toBe('10');
+    expect(env.DEFAULT_LOCALE).toBe('sv');
+    expect(Object.keys(t.toJSON().Outputs as Json)).toContain('CustomDomainTarget');
+  });
+
+  it('has no custom domain and no send-rate cap by default', () => {
+    const t = Template.fromStack(buildNpsWave(newApp()));
+    t.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    for (const fn of Object.values(t.findResources('AWS::Lambda::Function'))) {
+      const env = (((fn as Json).Properties as Json).Environment as { Variables: Json }).Variables;
+      expect(env.SES_MAX_SEND_RATE).toBeUndefined();
+    }
   });
 });

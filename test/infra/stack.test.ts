@@ -2,81 +2,31 @@
  * The npswave stack, asserted property by property: synthesised once (with real esbuild bundling)
  * under the same context as `cdk synth` (cdk.json) and the same cdk-nag gate as infra/app.ts.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { App } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNagChecks } from '../../infra/nag.ts';
 import { buildNpsWave, type NpsWaveStack } from '../../infra/stack.ts';
 import { type FunctionName, routeKey, routes } from '../../shared/routes.ts';
 import { tableDefinitions, tableEnvVar, tableIds } from '../../shared/tables.ts';
-
-type Json = Record<string, unknown>;
-interface Statement {
-  Action: string | string[];
-  Resource: unknown;
-  Effect: string;
-  Condition?: Json;
-}
-
-const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
-  app: string;
-  context: Record<string, unknown>;
-};
-const repoRoot = path.resolve(import.meta.dirname, '../..');
-const functionDirs: Record<FunctionName, string> = {
-  api: 'api',
-  respond: 'respond',
-  send: 'send',
-  remind: 'remind',
-  expire: 'expire',
-  score: 'score',
-  sesEvents: 'ses-events',
-};
-const functionNames = Object.keys(functionDirs) as FunctionName[];
-
-const outdirs: string[] = [];
-/**
- * An app with the context of cdk.json. `full` apps bundle the functions and run CDK's built-in
- * CloudFormation schema validation, as `cdk synth` does; the others skip both, for speed.
- */
-function newApp(context: Record<string, unknown> = {}, full = false): App {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'npswave-cdk-'));
-  outdirs.push(outdir);
-  return new App({
-    outdir,
-    builtinCloudFormationValidation: full,
-    context: { ...cdkJson.context, ...context, ...(full ? {} : { 'aws:cdk:bundling-stacks': [] }) },
-  });
-}
-afterAll(() => {
-  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** `arn:${Partition}:<service>:${Region}:${AccountId}:<rest>` as CloudFormation renders it. */
-const arn = (service: string, rest: string): unknown => ({
-  'Fn::Join': [
-    '',
-    [
-      'arn:',
-      { Ref: 'AWS::Partition' },
-      `:${service}:`,
-      { Ref: 'AWS::Region' },
-      ':',
-      { Ref: 'AWS::AccountId' },
-      `:${rest}`,
-    ],
-  ],
-});
-const functionArn = (name: FunctionName): unknown => arn('lambda', `function:NpsWave-${functionDirs[name]}`);
-const scheduleArns = arn('scheduler', 'schedule/NpsWave/*');
+import {
+  arn,
+  functionArn,
+  functionDirs,
+  functionNames,
+  type Json,
+  newApp,
+  props,
+  removeApps,
+  repoRoot,
+  StackReader,
+} from './helpers.ts';
 
 let app: App;
 let stack: NpsWaveStack;
+let reader: StackReader;
 let template: Template;
 let assemblyDir: string;
 
@@ -85,73 +35,15 @@ beforeAll(() => {
   stack = buildNpsWave(app);
   applyNagChecks(app);
   // Synthesis runs the cdk-nag gate: it throws on any unacknowledged finding.
-  template = Template.fromStack(stack);
+  reader = new StackReader(stack);
+  template = reader.template;
   assemblyDir = app.synth().directory;
 }, 120_000);
+afterAll(removeApps);
 
-const resources = (type: string): Record<string, Json> =>
-  template.findResources(type) as Record<string, Json>;
-const props = (r: Json): Json => r.Properties as Json;
-const logicalId = (c: { node: { defaultChild?: unknown } }): string =>
-  stack.getLogicalId(c.node.defaultChild as Parameters<Stack['getLogicalId']>[0]);
-
-function lambdaByName(name: FunctionName): [string, Json] {
-  const found = Object.entries(resources('AWS::Lambda::Function')).filter(
-    ([, r]) => props(r).FunctionName === `NpsWave-${functionDirs[name]}`,
-  );
-  expect(found, `function NpsWave-${functionDirs[name]}`).toHaveLength(1);
-  return found[0] as [string, Json];
-}
-
-function statementsOfRole(roleId: string): Statement[] {
-  return Object.values(resources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(props(p).Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap((p) => (props(p).PolicyDocument as { Statement: Statement[] }).Statement);
-}
-
-const list = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
-/** resource (as JSON) -> sorted actions, over every statement of the role's policies. */
-function grantsOfRole(roleId: string): Record<string, string[]> {
-  const grants = new Map<string, Set<string>>();
-  for (const s of statementsOfRole(roleId)) {
-    expect(s.Effect).toBe('Allow');
-    for (const resource of list(s.Resource)) {
-      const key = JSON.stringify(resource);
-      const actions = grants.get(key) ?? new Set<string>();
-      for (const a of list(s.Action)) actions.add(a);
-      grants.set(key, actions);
-    }
-  }
-  return Object.fromEntries([...grants].map(([k, v]) => [k, [...v].sort()]));
-}
-
-function expected(entries: [unknown, string[]][]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [resource, actions] of entries) {
-    const key = JSON.stringify(stack.resolve(resource));
-    out[key] = [...new Set([...(out[key] ?? []), ...actions])].sort();
-  }
-  return out;
-}
-
-const roleIdOf = (name: FunctionName): string => logicalId(stack.app.functions[name].role);
-const tableArn = (id: (typeof tableIds)[number]): string => stack.data.tables[id].table.tableArn;
-const indexArn = (id: (typeof tableIds)[number], index: string): string => `${tableArn(id)}/index/${index}`;
-const ddb = (...actions: string[]): string[] => actions.map((a) => `dynamodb:${a}`);
-const logsOf = (name: FunctionName): [unknown, string[]] => [
-  stack.app.functions[name].logGroup.logGroupArn,
-  ['logs:CreateLogStream', 'logs:PutLogEvents'],
-];
-const failures = (): [unknown, string[]] => [
-  stack.app.operations.failures.queueArn,
-  ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-];
-const sendEmail = (): [unknown, string[]][] => [
-  [stack.data.identity.emailIdentityArn, ['ses:SendEmail']],
-  [stack.data.configurationSetArn, ['ses:SendEmail']],
-  ['*', ['ses:GetAccount']],
-];
+const resources = (type: string): Record<string, Json> => reader.resources(type);
+const logicalId = (c: { node: { defaultChild?: unknown } }): string => reader.logicalId(c);
+const lambdaByName = (name: FunctionName): [string, Json] => reader.lambda(name);
 
 describe('functions', () => {
   it('are the seven functions, Node 24 on arm64, ESM handlers with source maps and their own log group', () => {
@@ -268,153 +160,6 @@ describe('functions', () => {
       expect(c.DestinationConfig).toEqual({
         OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.app.operations.failures), 'Arn'] } },
       });
-    }
-  });
-});
-
-describe('least privilege', () => {
-  it('api may do exactly its admin work', () => {
-    expect(grantsOfRole(roleIdOf('api'))).toEqual(
-      expected([
-        logsOf('api'),
-        [
-          tableArn('contacts'),
-          ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan'),
-        ],
-        [tableArn('surveys'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
-        [indexArn('surveys', 'gsi1'), ddb('Query')],
-        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
-        [indexArn('invitations', 'byWave'), ddb('Query')],
-        [indexArn('invitations', 'byContact'), ddb('Query')],
-        [tableArn('aggregates'), ddb('GetItem', 'Query')],
-        [tableArn('system'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
-        [functionArn('send'), ['lambda:InvokeFunction']],
-        [
-          scheduleArns,
-          [
-            'scheduler:CreateSchedule',
-            'scheduler:UpdateSchedule',
-            'scheduler:DeleteSchedule',
-            'scheduler:GetSchedule',
-          ],
-        ],
-        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
-        [stack.data.adminKey.secretArn, ['secretsmanager:GetSecretValue']],
-      ]),
-    );
-  });
-
-  it('respond may read and answer invitations, and keep rate limits', () => {
-    expect(grantsOfRole(roleIdOf('respond'))).toEqual(
-      expected([
-        logsOf('respond'),
-        [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
-        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem')],
-        [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('system'), ddb('GetItem', 'UpdateItem', 'PutItem')],
-      ]),
-    );
-  });
-
-  it('send may email through our identity, continue itself and schedule reminders and expiry', () => {
-    expect(grantsOfRole(roleIdOf('send'))).toEqual(
-      expected([
-        logsOf('send'),
-        failures(),
-        [tableArn('contacts'), ddb('GetItem', 'Scan', 'UpdateItem')],
-        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query')],
-        [indexArn('surveys', 'gsi1'), ddb('Query')],
-        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
-        [indexArn('invitations', 'byWave'), ddb('Query')],
-        [indexArn('invitations', 'byContact'), ddb('Query')],
-        [tableArn('system'), ddb('BatchWriteItem', 'Query')],
-        ...sendEmail(),
-        [functionArn('send'), ['lambda:InvokeFunction']],
-        [scheduleArns, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']],
-        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
-      ]),
-    );
-  });
-
-  it('remind and expire may only touch their waves', () => {
-    expect(grantsOfRole(roleIdOf('remind'))).toEqual(
-      expected([
-        logsOf('remind'),
-        failures(),
-        [tableArn('contacts'), ddb('GetItem')],
-        [tableArn('surveys'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'Query')],
-        [indexArn('invitations', 'byWave'), ddb('Query')],
-        ...sendEmail(),
-        [functionArn('remind'), ['lambda:InvokeFunction']],
-      ]),
-    );
-    expect(grantsOfRole(roleIdOf('expire'))).toEqual(
-      expected([
-        logsOf('expire'),
-        failures(),
-        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'Query')],
-        [tableArn('invitations'), ddb('UpdateItem', 'Query')],
-        [indexArn('invitations', 'byWave'), ddb('Query')],
-      ]),
-    );
-  });
-
-  it('score may read the stream and apply its transaction (Update and ConditionCheck per item)', () => {
-    expect(grantsOfRole(roleIdOf('score'))).toEqual(
-      expected([
-        logsOf('score'),
-        failures(),
-        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'ConditionCheckItem')],
-        [tableArn('aggregates'), ddb('UpdateItem', 'ConditionCheckItem')],
-        [tableArn('contacts'), ddb('UpdateItem', 'ConditionCheckItem')],
-        [
-          stack.data.tables.invitations.table.tableStreamArn,
-          ddb('DescribeStream', 'GetRecords', 'GetShardIterator'),
-        ],
-        ['*', ddb('ListStreams')],
-      ]),
-    );
-  });
-
-  it('sesEvents may only mark invitations, contacts and wave counters', () => {
-    expect(grantsOfRole(roleIdOf('sesEvents'))).toEqual(
-      expected([
-        logsOf('sesEvents'),
-        [tableArn('invitations'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('surveys'), ddb('UpdateItem')],
-      ]),
-    );
-  });
-
-  it('passes the scheduler role only to EventBridge Scheduler', () => {
-    for (const name of ['api', 'send'] as FunctionName[]) {
-      const passRole = statementsOfRole(roleIdOf(name)).filter((s) =>
-        list(s.Action).includes('iam:PassRole'),
-      );
-      expect(passRole).toHaveLength(1);
-      expect(passRole[0]?.Action).toBe('iam:PassRole');
-      expect(passRole[0]?.Condition).toEqual({
-        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
-      });
-    }
-  });
-
-  it('grants no wildcard action anywhere, and "*" resources only for actions that have no resource type', () => {
-    for (const policy of Object.values(resources('AWS::IAM::Policy'))) {
-      for (const s of (props(policy).PolicyDocument as { Statement: Statement[] }).Statement) {
-        for (const action of list(s.Action)) expect(action).not.toMatch(/\*/);
-        if (list(s.Resource).includes('*')) {
-          expect(list(s.Action).every((a) => ['ses:GetAccount', 'dynamodb:ListStreams'].includes(a))).toBe(
-            true,
-          );
-        }
-      }
-    }
-    // Our roles carry no managed policies (the default Lambda role's would grant logs on *).
-    for (const role of Object.values(resources('AWS::IAM::Role'))) {
-      expect(props(role).ManagedPolicyArns).toBeUndefined();
     }
   });
 });
@@ -577,8 +322,8 @@ describe('scheduler', () => {
         },
       ],
     });
-    expect(grantsOfRole(roleId)).toEqual(
-      expected([
+    expect(reader.grantsOfRole(roleId)).toEqual(
+      reader.grants([
         [functionArn('send'), ['lambda:InvokeFunction']],
         [functionArn('remind'), ['lambda:InvokeFunction']],
         [functionArn('expire'), ['lambda:InvokeFunction']],
@@ -662,93 +407,11 @@ describe('admin key and outputs', () => {
   });
 });
 
-describe('cdk-nag (AwsSolutions)', () => {
-  const acknowledgedIn = (root: App): Map<string, string> => {
-    const out = new Map<string, string>();
-    const visit = (c: {
-      node: { metadata: { type: string; data: unknown }[]; children: unknown[] };
-    }): void => {
-      for (const m of c.node.metadata) {
-        if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
-          out.set(id.replace(/^annotation::/i, ''), reason);
-        }
-      }
-      for (const child of c.node.children) visit(child as typeof c);
-    };
-    visit(root as unknown as Parameters<typeof visit>[0]);
-    return out;
-  };
-
-  it('finds nothing unacknowledged, errors or warnings', () => {
-    const plugin = applyNagChecks(newApp());
-    expect(plugin.validateScope(app).violations).toEqual([]);
+describe('cdk-nag gate', () => {
+  it('passed this synthesis: no finding, error or warning, in its validation report', () => {
     const report = JSON.parse(readFileSync(path.join(assemblyDir, 'validation-report.json'), 'utf8')) as {
       pluginReports: { violations?: unknown[] }[];
     };
     expect(report.pluginReports.flatMap((r) => r.violations ?? [])).toEqual([]);
-  });
-
-  it('acknowledges only findings that exist, each with a real reason', () => {
-    const acknowledged = acknowledgedIn(app);
-    expect(acknowledged.size).toBeGreaterThan(0);
-    for (const [id, reason] of acknowledged) {
-      expect(id).toMatch(/^AwsSolutions-/);
-      expect(reason.length, id).toBeGreaterThan(60);
-    }
-    // The same stack with every acknowledgement ignored: its findings are exactly what we acknowledged.
-    const spy = vi.spyOn(Validations.prototype, 'acknowledge').mockImplementation(() => undefined);
-    try {
-      const bare = newApp();
-      buildNpsWave(bare);
-      const findings = applyNagChecks(newApp())
-        .validateScope(bare)
-        .violations.map((v) => v.ruleName);
-      expect([...new Set(findings)].sort()).toEqual([...acknowledged.keys()].sort());
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
-  it('is not vacuous: a table without point-in-time recovery (a cdk-nag warning) fails synthesis', () => {
-    const bad = newApp();
-    const throwaway = new Stack(bad, 'Throwaway');
-    new dynamodb.Table(throwaway, 'NoPitr', {
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-    });
-    const plugin = applyNagChecks(bad);
-    expect(plugin.validateScope(bad).violations.map((v) => v.ruleName)).toEqual(['AwsSolutions-DDB3']);
-    expect(() => bad.synth()).toThrow(/AwsSolutions-DDB3/);
-  });
-
-  it('is not vacuous: a queue that allows plain HTTP (a cdk-nag error) fails synthesis', () => {
-    const bad = newApp();
-    new sqs.Queue(new Stack(bad, 'Throwaway'), 'Plain', { encryption: sqs.QueueEncryption.SQS_MANAGED });
-    applyNagChecks(bad);
-    expect(() => bad.synth()).toThrow(/AwsSolutions-SQS4/);
-  });
-});
-
-describe('configuration', () => {
-  it('serves a custom domain when one is configured, and caps the send rate', () => {
-    const custom = newApp({
-      customDomain: 'nps.example.com',
-      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666',
-      maxSendRate: '10',
-      defaultLocale: 'sv',
-    });
-    const s = buildNpsWave(custom);
-    const t = Template.fromStack(s);
-    t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'nps.example.com' });
-    t.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
-    const fns = Object.values(t.findResources('AWS::Lambda::Function')).map(
-      (r) => ((r as Json).Properties as Json).Environment as { Variables: Json },
-    );
-    const send = fns.find((e) => 'FROM_ADDRESS' in e.Variables && 'SCHEDULE_GROUP' in e.Variables);
-    expect(send?.Variables.PUBLIC_URL).toBe('https://nps.example.com');
-    expect(send?.Variables.SES_MAX_SEND_RATE).toBe('10');
-    expect(send?.Variables.DEFAULT_LOCALE).toBe('sv');
-    expect(Object.keys(t.toJSON().Outputs as Json)).toContain('CustomDomainTarget');
   });
 });

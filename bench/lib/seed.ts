@@ -1,0 +1,50 @@
+/** Seeding through the admin API, as a user would: contacts, a published survey, a wave. */
+import { queryWaveInvitations } from '../../shared/invitation/store.ts';
+import type { BenchStack } from './stack.ts';
+
+export interface SeededWave {
+  surveyId: string;
+  waveId: string;
+  tokens: string[];
+}
+
+const plans = ['free', 'pro', 'enterprise'];
+
+/** A published NPS survey whose first wave went to `contacts` new contacts; waits until it is open. */
+export async function seedOpenWave(bench: BenchStack, contacts: number, label: string): Promise<SeededWave> {
+  const run = `${label}-${Date.now().toString(36)}`;
+  // Each run's contacts carry its own property, so a survey's audience is exactly its own contacts.
+  await bench.api('POST', '/api/contacts', {
+    contacts: Array.from({ length: contacts }, (_, i) => ({
+      email: `${run}-${i}@example.com`,
+      name: `Contact ${i}`,
+      locale: 'en',
+      properties: { plan: plans[i % plans.length] ?? 'pro', run },
+    })),
+  });
+  const survey = await bench.api<{ id: string }>('POST', '/api/surveys', {
+    kind: 'nps',
+    name: `bench ${run}`,
+    companyName: 'Bench',
+    reportBy: ['plan'],
+    audience: { where: [{ field: 'properties.run', equals: run }] },
+  });
+  await bench.api('POST', `/api/surveys/${survey.id}/publish`);
+  const { waveId } = await bench.api<{ waveId: string }>('POST', `/api/surveys/${survey.id}/waves`, {});
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const wave = await bench.api<{ status: string; counts: { sent: number } }>('GET', `/api/waves/${waveId}`);
+    if (wave.status === 'open' && wave.counts.sent === contacts) break;
+    if (Date.now() > deadline) throw new Error(`wave ${waveId} not open after 180 s: ${JSON.stringify(wave)}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const tokens: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await queryWaveInvitations(waveId, ['sent'], start, 1000);
+    tokens.push(...page.items.map((inv) => inv.token));
+    start = page.next;
+  } while (start);
+  if (tokens.length !== contacts) throw new Error(`expected ${contacts} sent invitations, found ${tokens.length}`);
+  return { surveyId: survey.id, waveId, tokens };
+}

@@ -1,0 +1,100 @@
+/**
+ * A recurring survey is one EventBridge Scheduler schedule that starts a wave each time it fires.
+ * `every N days|weeks` becomes `rate()`, `every N months` a cron on the publish day, a cron stays a
+ * cron; all in the survey's (or the cadence's) time zone.
+ */
+import { ConflictException, CreateScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
+import { schedulerClient } from '../aws/clients.ts';
+import { requireEnv } from '../config.ts';
+import { badRequest } from '../errors.ts';
+import type { Cadence, Survey } from '../survey/schema.ts';
+import { deleteSchedule, scheduleName } from './scheduler.ts';
+
+export interface ScheduleSpec {
+  expression: string;
+  timezone: string;
+}
+
+/** The day and hour (in the zone) a month-based cadence fires: the publish day, 09:00, days 29–31 as 28. */
+function localParts(at: Date, timeZone: string): { day: number; month: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    day: 'numeric',
+    month: 'numeric',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { day: get('day'), month: get('month') };
+}
+
+/** Accepts AWS's 6-field cron (optionally wrapped in `cron(...)`) or a 5-field Unix cron. */
+export function awsCron(input: string): string {
+  const inner = input
+    .trim()
+    .replace(/^cron\((.*)\)$/s, '$1')
+    .trim();
+  const fields = inner.split(/\s+/);
+  if (fields.length === 6) return `cron(${fields.join(' ')})`;
+  if (fields.length === 5) {
+    const [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
+    // AWS wants exactly one of day-of-month and day-of-week to be '?'.
+    const awsDow = dow === '*' ? '?' : dow.replace(/\d/g, (d) => String(((Number(d) % 7) + 1) as number));
+    const awsDom = awsDow === '?' ? dom : dom === '*' ? '?' : dom;
+    if (awsDom !== '?' && awsDow !== '?')
+      throw badRequest('cadence.cron: give either a day of month or a day of week, not both');
+    return `cron(${min} ${hour} ${awsDom} ${month} ${awsDow} *)`;
+  }
+  throw badRequest(
+    'cadence.cron must have 6 fields (AWS: min hour day-of-month month day-of-week year) or 5 (Unix)',
+  );
+}
+
+export function cadenceSpec(
+  cadence: Cadence,
+  survey: Pick<Survey, 'timezone'>,
+  publishedAt: Date,
+): ScheduleSpec {
+  const timezone = cadence.timezone ?? survey.timezone;
+  if ('cron' in cadence) return { expression: awsCron(cadence.cron), timezone };
+  const match = /^(\d+) (day|week|month)s?$/.exec(cadence.every);
+  if (!match) throw badRequest('cadence.every must look like "3 months"');
+  const n = Number(match[1]);
+  if (match[2] === 'day') return { expression: `rate(${n} ${n === 1 ? 'day' : 'days'})`, timezone };
+  if (match[2] === 'week') return { expression: `rate(${7 * n} days)`, timezone };
+  if (n > 12 || 12 % n !== 0)
+    throw badRequest('cadence.every in months must divide a year: 1, 2, 3, 4, 6 or 12 months');
+  const { day, month } = localParts(publishedAt, timezone);
+  return { expression: `cron(0 9 ${Math.min(day, 28)} ${n === 1 ? '*' : `${month}/${n}`} ? *)`, timezone };
+}
+
+export const cadenceScheduleName = (surveyId: string): string => scheduleName('cadence', surveyId);
+
+/** Makes the survey's schedule match its state: present while published with a cadence, else gone. */
+export async function syncCadenceSchedule(survey: Survey): Promise<void> {
+  const name = cadenceScheduleName(survey.id);
+  if (survey.state !== 'published' || !survey.cadence) {
+    await deleteSchedule(name);
+    return;
+  }
+  const spec = cadenceSpec(survey.cadence, survey, new Date(survey.publishedAt ?? survey.updatedAt));
+  const input = {
+    Name: name,
+    GroupName: requireEnv('SCHEDULE_GROUP'),
+    ScheduleExpression: spec.expression,
+    ScheduleExpressionTimezone: spec.timezone,
+    FlexibleTimeWindow: { Mode: 'OFF' as const },
+    State: 'ENABLED' as const,
+    Target: {
+      Arn: requireEnv('SEND_FUNCTION_ARN'),
+      RoleArn: requireEnv('SCHEDULER_ROLE_ARN'),
+      Input: JSON.stringify({ type: 'wave.start', surveyId: survey.id }),
+      RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+    },
+  };
+  try {
+    await schedulerClient().send(new CreateScheduleCommand(input));
+  } catch (err) {
+    if (!(err instanceof ConflictException) && (err as { name?: string }).name !== 'ConflictException')
+      throw err;
+    await schedulerClient().send(new UpdateScheduleCommand(input));
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Triggered invitations: one contact invited now or after a delay (e.g. CSAT 15 minutes after a
+ * ticket closes), under the same suppression, throttling, send-window, reminder and expiry rules as
+ * a wave, counted on the survey's rolling "triggered" wave so scores and response rates include it.
+ */
+import { createHash } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { nowIso, nowMs } from '../clock.ts';
+import { tableName } from '../config.ts';
+import type { Contact } from '../contact/schema.ts';
+import { conflict } from '../errors.ts';
+import { base32, newWaveSecret, randomToken } from '../ids.ts';
+import type { Invitation } from '../invitation/schema.ts';
+import { putInvitationOnce } from '../invitation/store.ts';
+import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
+import { invokeSend } from '../send/invoke.ts';
+import { chooseContact, invitationFor } from '../send/selection.ts';
+import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
+import type { Survey } from '../survey/schema.ts';
+import { type Wave, zeroCounts } from './schema.ts';
+import { addWaveCounts, getWave, putNewWave } from './store.ts';
+
+export const triggeredWaveId = (surveyId: string): string =>
+  `w_${base32(createHash('sha256').update(`triggered:${surveyId}`).digest()).slice(0, 16)}`;
+
+export const invitationIdOf = (token: string): string =>
+  `i_${base32(createHash('sha256').update(token).digest()).slice(0, 16)}`;
+
+async function ensureTriggeredWave(survey: Survey): Promise<Wave> {
+  const id = triggeredWaveId(survey.id);
+  const existing = await getWave(id);
+  if (existing) return existing;
+  const wave: Wave = {
+    id,
+    surveyId: survey.id,
+    status: 'open',
+    phase: 'sent',
+    trigger: 'api',
+    startedAt: nowIso(),
+    closesAt: '9999-12-31T23:59:59.999Z',
+    counts: zeroCounts(),
+    secret: newWaveSecret(),
+  };
+  try {
+    await putNewWave(wave);
+    return wave;
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+    return (await getWave(id)) as Wave;
+  }
+}
+
+/**
+ * The throttle lock: one triggered invitation per contact and survey within the skip window, even
+ * when two triggers race (the loser sees the lock). The lock expires by itself.
+ */
+async function takeThrottleLock(survey: Survey, contactId: string, token: string): Promise<boolean> {
+  const days = survey.audience.skipIfSurveyedWithinDays ?? defaultSkipIfSurveyedWithinDays;
+  if (days <= 0) return true;
+  const until = nowMs() + days * 86_400_000;
+  try {
+    await dynamo().send(
+      new PutCommand({
+        TableName: tableName('system'),
+        Item: {
+          pk: `TRIGGER#${survey.id}#${contactId}`,
+          sk: 'LOCK',
+          until,
+          token,
+          expiresAt: Math.ceil(until / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': nowMs() },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export type TriggerResult = { invitationId: string; sendAt: string } | { skipped: string };
+
+export async function triggerInvitation(
+  survey: Survey,
+  contact: Contact,
+  delayMinutes: number,
+): Promise<TriggerResult> {
+  if (survey.state !== 'published')
+    throw conflict(`survey ${survey.id} is ${survey.state}; publish it first`);
+  const wave = await ensureTriggeredWave(survey);
+  const verdict = chooseContact(
+    contact,
+    { ...survey, audience: { ...survey.audience, where: [], sample: undefined } },
+    wave,
+    nowMs(),
+  );
+  if (verdict !== true)
+    return { skipped: verdict === 'surveyed recently' ? 'surveyed within the throttle window' : verdict };
+  const token = randomToken(survey.id);
+  if (!(await takeThrottleLock(survey, contact.id, token)))
+    return { skipped: 'already invited within the throttle window' };
+  const base = invitationFor(contact, survey, wave, nowIso());
+  const delayedTo = nowMs() + delayMinutes * 60_000;
+  const windowAt = base.sendAfter ? Date.parse(base.sendAfter) : 0;
+  const sendAt = new Date(Math.max(delayedTo, windowAt, nowMs()));
+  const invitation: Invitation = {
+    ...base,
+    token,
+    sendAfter: sendAt.toISOString(),
+    closesAt: new Date(sendAt.getTime() + survey.windowDays * 86_400_000).toISOString(),
+  };
+  await putInvitationOnce(invitation);
+  await addWaveCounts(wave.id, { selected: 1 });
+  if (sendAt.getTime() <= nowMs() + 1000) {
+    await invokeSend({ type: 'invitation.send', token });
+  } else {
+    await scheduleOnce(scheduleName('invite', invitationIdOf(token)), sendAt, 'send', {
+      type: 'invitation.send',
+      token,
+    });
+  }
+  return { invitationId: invitationIdOf(token), sendAt: sendAt.toISOString() };
+}

@@ -1,0 +1,184 @@
+/**
+ * Least privilege, function by function: each role's grants, resource by resource, are exactly the
+ * actions its handler uses (so a test fails both on a missing grant and on a surplus one).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNpsWave, type NpsWaveStack } from '../../infra/stack.ts';
+import type { FunctionName } from '../../shared/routes.ts';
+import type { TableId } from '../../shared/tables.ts';
+import { arn, functionArn, list, newApp, props, removeApps, StackReader, type Statement } from './helpers.ts';
+
+let stack: NpsWaveStack;
+let reader: StackReader;
+
+beforeAll(() => {
+  stack = buildNpsWave(newApp());
+  reader = new StackReader(stack);
+}, 60_000);
+afterAll(removeApps);
+
+const scheduleArns = arn('scheduler', 'schedule/NpsWave/*');
+const roleIdOf = (name: FunctionName): string => reader.logicalId(stack.app.functions[name].role);
+const tableArn = (id: TableId): string => stack.data.tables[id].table.tableArn;
+const indexArn = (id: TableId, index: string): string => `${tableArn(id)}/index/${index}`;
+const ddb = (...actions: string[]): string[] => actions.map((a) => `dynamodb:${a}`);
+const logsOf = (name: FunctionName): [unknown, string[]] => [
+  stack.app.functions[name].logGroup.logGroupArn,
+  ['logs:CreateLogStream', 'logs:PutLogEvents'],
+];
+const failures = (): [unknown, string[]] => [
+  stack.app.operations.failures.queueArn,
+  ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+];
+const sendEmail = (): [unknown, string[]][] => [
+  [stack.data.identity.emailIdentityArn, ['ses:SendEmail']],
+  [stack.data.configurationSetArn, ['ses:SendEmail']],
+  ['*', ['ses:GetAccount']],
+];
+
+describe('least privilege', () => {
+  it('api may do exactly its admin work', () => {
+    expect(reader.grantsOfRole(roleIdOf('api'))).toEqual(
+      reader.grants([
+        logsOf('api'),
+        [
+          tableArn('contacts'),
+          ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'BatchGetItem', 'Scan'),
+        ],
+        [tableArn('surveys'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+        [indexArn('surveys', 'gsi1'), ddb('Query')],
+        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+        [indexArn('invitations', 'byWave'), ddb('Query')],
+        [indexArn('invitations', 'byContact'), ddb('Query')],
+        [tableArn('aggregates'), ddb('GetItem', 'Query')],
+        [tableArn('system'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
+        [functionArn('send'), ['lambda:InvokeFunction']],
+        [
+          scheduleArns,
+          [
+            'scheduler:CreateSchedule',
+            'scheduler:UpdateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+          ],
+        ],
+        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
+        [stack.data.adminKey.secretArn, ['secretsmanager:GetSecretValue']],
+      ]),
+    );
+  });
+
+  it('respond may read and answer invitations, and keep rate limits', () => {
+    expect(reader.grantsOfRole(roleIdOf('respond'))).toEqual(
+      reader.grants([
+        logsOf('respond'),
+        [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
+        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem')],
+        [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
+        [tableArn('system'), ddb('GetItem', 'UpdateItem', 'PutItem')],
+      ]),
+    );
+  });
+
+  it('send may email through our identity, continue itself and schedule reminders and expiry', () => {
+    expect(reader.grantsOfRole(roleIdOf('send'))).toEqual(
+      reader.grants([
+        logsOf('send'),
+        failures(),
+        [tableArn('contacts'), ddb('GetItem', 'Scan', 'UpdateItem')],
+        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query')],
+        [indexArn('surveys', 'gsi1'), ddb('Query')],
+        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+        [indexArn('invitations', 'byWave'), ddb('Query')],
+        [indexArn('invitations', 'byContact'), ddb('Query')],
+        [tableArn('system'), ddb('BatchWriteItem', 'Query')],
+        ...sendEmail(),
+        [functionArn('send'), ['lambda:InvokeFunction']],
+        [scheduleArns, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']],
+        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
+      ]),
+    );
+  });
+
+  it('remind and expire may only touch their waves', () => {
+    expect(reader.grantsOfRole(roleIdOf('remind'))).toEqual(
+      reader.grants([
+        logsOf('remind'),
+        failures(),
+        [tableArn('contacts'), ddb('GetItem')],
+        [tableArn('surveys'), ddb('GetItem', 'UpdateItem')],
+        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'Query')],
+        [indexArn('invitations', 'byWave'), ddb('Query')],
+        ...sendEmail(),
+        [functionArn('remind'), ['lambda:InvokeFunction']],
+      ]),
+    );
+    expect(reader.grantsOfRole(roleIdOf('expire'))).toEqual(
+      reader.grants([
+        logsOf('expire'),
+        failures(),
+        [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'Query')],
+        [tableArn('invitations'), ddb('UpdateItem', 'Query')],
+        [indexArn('invitations', 'byWave'), ddb('Query')],
+      ]),
+    );
+  });
+
+  it('score may read the stream and apply its transaction (Update and ConditionCheck per item)', () => {
+    expect(reader.grantsOfRole(roleIdOf('score'))).toEqual(
+      reader.grants([
+        logsOf('score'),
+        failures(),
+        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'ConditionCheckItem')],
+        [tableArn('aggregates'), ddb('UpdateItem', 'ConditionCheckItem')],
+        [tableArn('contacts'), ddb('UpdateItem', 'ConditionCheckItem')],
+        [
+          stack.data.tables.invitations.table.tableStreamArn,
+          ddb('DescribeStream', 'GetRecords', 'GetShardIterator'),
+        ],
+        ['*', ddb('ListStreams')],
+      ]),
+    );
+  });
+
+  it('sesEvents may only mark invitations, contacts and wave counters', () => {
+    expect(reader.grantsOfRole(roleIdOf('sesEvents'))).toEqual(
+      reader.grants([
+        logsOf('sesEvents'),
+        [tableArn('invitations'), ddb('GetItem', 'UpdateItem')],
+        [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
+        [tableArn('surveys'), ddb('UpdateItem')],
+      ]),
+    );
+  });
+
+  it('passes the scheduler role only to EventBridge Scheduler', () => {
+    for (const name of ['api', 'send'] as FunctionName[]) {
+      const passRole = reader
+        .statementsOfRole(roleIdOf(name))
+        .filter((s) => list(s.Action).includes('iam:PassRole'));
+      expect(passRole).toHaveLength(1);
+      expect(passRole[0]?.Action).toBe('iam:PassRole');
+      expect(passRole[0]?.Condition).toEqual({
+        StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+      });
+    }
+  });
+
+  it('grants no wildcard action anywhere, and "*" resources only for actions that have no resource type', () => {
+    for (const policy of Object.values(reader.resources('AWS::IAM::Policy'))) {
+      for (const s of (props(policy).PolicyDocument as { Statement: Statement[] }).Statement) {
+        for (const action of list(s.Action)) expect(action).not.toMatch(/\*/);
+        if (list(s.Resource).includes('*')) {
+          expect(list(s.Action).every((a) => ['ses:GetAccount', 'dynamodb:ListStreams'].includes(a))).toBe(
+            true,
+          );
+        }
+      }
+    }
+    // Our roles carry no managed policies (the default Lambda role's would grant logs on *).
+    for (const role of Object.values(reader.resources('AWS::IAM::Role'))) {
+      expect(props(role).ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
