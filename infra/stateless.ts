@@ -3,6 +3,7 @@
  * action), and what triggers them: the HTTP API, EventBridge Scheduler, the invitations stream and
  * the SES event rule. It receives the stateful half as props and changes none of it.
  */
+
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -13,6 +14,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { envNames } from '../shared/config.ts';
 import { type FunctionName, routes } from '../shared/routes.ts';
+import { systemSchedules } from '../shared/schedule/system.ts';
 import type { DeployConfig } from './config.ts';
 import { bindTable, functionArnFor, NpsFunction } from './function.ts';
 import { dashboardRoutes, HttpEndpoint } from './http-api.ts';
@@ -184,7 +186,8 @@ export class Stateless extends Construct {
     // reads the invitation and its survey in one BatchGetItem; unsubscribes and automated clicks
     // are counted on the wave item (an UpdateItem inside a transaction).
     bindTable(respond, invitations, ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem']);
-    bindTable(respond, surveys, ['GetItem', 'BatchGetItem', 'UpdateItem']);
+    // PutItem: a link survey's rolling wave is created on its first answer.
+    bindTable(respond, surveys, ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem']);
     bindTable(respond, contacts, ['GetItem', 'UpdateItem']);
     bindTable(respond, system, ['GetItem', 'UpdateItem', 'PutItem']);
 
@@ -200,12 +203,14 @@ export class Stateless extends Construct {
     this.schedules.grantManage(send, ['CreateSchedule', 'DeleteSchedule', 'GetSchedule']);
     // A crash can leave a wave half sent; every few minutes send looks for such waves and resumes
     // them (a lease keeps two invocations off the same wave).
-    this.schedules.addRecurring('ResumeWaves', {
-      description: 'npswave: resume waves a crash left behind',
-      expression: 'rate(10 minutes)',
-      targetArn: arnOf('send'),
-      input: { type: 'waves.resume' },
-    });
+    for (const schedule of systemSchedules) {
+      this.schedules.addRecurring(schedule.name, {
+        description: `npswave: ${schedule.name}`,
+        expression: schedule.expression,
+        targetArn: arnOf(schedule.target),
+        input: schedule.input,
+      });
+    }
 
     // remind: emails non-responders of a wave, continues itself.
     bindTable(remind, contacts, ['GetItem']);
@@ -216,7 +221,8 @@ export class Stateless extends Construct {
 
     // expire: closes a wave.
     bindTable(expire, surveys, ['GetItem', 'UpdateItem', 'Query']);
-    bindTable(expire, invitations, ['UpdateItem', 'Query'], ['byWave']);
+    // GetItem: a triggered invitation expires on its own (expire {token}).
+    bindTable(expire, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
 
     // score: reconciles each changed invitation into the aggregates in one transaction
     // (TransactWriteItems is authorised per item action: Update and ConditionCheck).

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { StartupError } from './errors.ts';
 
@@ -58,7 +59,9 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     await mkdir(options.dbPath, { recursive: true });
     args.push('-dbPath', options.dbPath);
   }
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches us, and we stop Java last, in order.
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid);
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -69,6 +72,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions): Promise
     child.once('exit', (code) => resolve(code));
     child.once('error', () => resolve(-1));
   });
+  void exited.then(() => watchdog?.kill('SIGKILL'));
   const url = `http://127.0.0.1:${options.port}`;
   try {
     await waitUntilAnswering(url, exited, () => output);
@@ -111,6 +115,30 @@ async function waitUntilAnswering(url: string, exited: Promise<number | null>, o
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new StartupError(`DynamoDB Local did not answer on ${url} within 45 s`);
+}
+
+/**
+ * Java must not outlive us: if this process dies without stopping it (kill -9, a crash), the
+ * watchdog sees its stdin close and sends DynamoDB Local the SIGTERM we could not, so the database is
+ * flushed and the port freed for the next start. It is killed itself once Java has exited.
+ */
+function startWatchdog(javaPid: number): ChildProcess | undefined {
+  try {
+    const watchdog = spawn(
+      'sh',
+      ['-c', 'while read -r _; do :; done; kill -TERM "$1" 2>/dev/null', 'npswave-watchdog', String(javaPid)],
+      {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        detached: true,
+      },
+    );
+    watchdog.on('error', () => {});
+    watchdog.unref();
+    (watchdog.stdin as Socket | null)?.unref();
+    return watchdog;
+  } catch {
+    return undefined;
+  }
 }
 
 /** SIGTERM lets DynamoDB Local's shutdown hook close the database file; SIGKILL only if it hangs. */

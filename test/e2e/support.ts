@@ -248,6 +248,8 @@ export async function seedNpsWave(
     'an invitation email for every contact',
     async () => {
       for (const email of await outbox(e2e)) {
+        // Only this survey's invitations: their links carry tokens that start with its id.
+        if (!email.body.html?.includes(`/r/${surveyId}.`)) continue;
         const to = email.destination.to[0]?.toLowerCase();
         if (to !== undefined && !emails.has(to)) emails.set(to, email);
       }
@@ -344,12 +346,18 @@ export interface PageRecorder {
   requests: string[];
   /** Every dialog (alert, confirm, prompt) a script opened. */
   dialogs: string[];
+  /** Console errors and uncaught exceptions, e.g. a style or script refused by the page's own CSP. */
+  errors: string[];
 }
 
-/** Records a page's requests and dialogs (dialogs are dismissed). */
+/** Records a page's requests, dialogs (dismissed) and errors. */
 export function record(page: Page): PageRecorder {
-  const recorder: PageRecorder = { requests: [], dialogs: [] };
+  const recorder: PageRecorder = { requests: [], dialogs: [], errors: [] };
   page.on('request', (request) => recorder.requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') recorder.errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => recorder.errors.push(`page error: ${error.message}`));
   page.on('dialog', (dialog) => {
     recorder.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     dialog.dismiss().catch(() => {});
@@ -366,6 +374,42 @@ export async function openPage(
   const page = await context.newPage();
   const recorder = record(page);
   return { context, page, recorder, close: () => context.close() };
+}
+
+/** Requests that went anywhere but the stack's gateway (data: URLs stay in the page). */
+export const foreignRequests = (recorder: PageRecorder, baseUrl: string): string[] =>
+  recorder.requests.filter((u) => !u.startsWith(`${baseUrl}/`) && !u.startsWith('data:'));
+
+export const wcagTags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core on the page with the WCAG 2.1 A/AA rules and answers its violations, one readable
+ * block each. The page's CSP allows only its own nonce: open the page in a context with
+ * `bypassCSP: true` so that the injected axe script may run.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async (tags) => {
+    const axe = (window as unknown as {
+      axe: { run(context: Document, options: unknown): Promise<{ violations: AxeViolation[] }> };
+    }).axe;
+    const results = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return results.violations;
+  }, wcagTags);
+  return violations.map(
+    (v) =>
+      `${v.id} (${v.impact ?? 'no impact'}): ${v.help} <${v.helpUrl}>\n${v.nodes
+        .map((n) => `    ${n.target.join(' ')}: ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`)
+        .join('\n')}`,
+  );
 }
 
 /** Path and query of a URL on the stack, e.g. /r/<token>?score=9. */

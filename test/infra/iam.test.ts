@@ -73,7 +73,7 @@ describe('least privilege', () => {
       reader.grants([
         logsOf('respond'),
         [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
-        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem')],
+        [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
         [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
         [tableArn('system'), ddb('GetItem', 'UpdateItem', 'PutItem')],
       ]),
@@ -118,7 +118,7 @@ describe('least privilege', () => {
         logsOf('expire'),
         failures(),
         [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'Query')],
-        [tableArn('invitations'), ddb('UpdateItem', 'Query')],
+        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
       ]),
     );

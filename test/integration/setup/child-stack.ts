@@ -3,13 +3,11 @@
  * and restarts. Each child gets free ports and its own data folder through NPSWAVE_* variables.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../local/ports.ts';
 
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const tsxCli = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');
 
 export interface ChildRun {
   child: ChildProcess;
@@ -18,12 +16,17 @@ export interface ChildRun {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `tsx local/start.ts` with the given environment (added to this process's, minus NPSWAVE_*). */
+/**
+ * Starts `node --import tsx local/start.ts` with the given environment (added to this process's,
+ * minus NPSWAVE_*). One process, so a signal reaches the stack itself; the `tsx` command would put
+ * a relaying parent in between, which SIGKILLs its child when the child acknowledges a signal late
+ * (30 ms), as happens on a busy machine.
+ */
 export function runStart(env: Record<string, string>, options: { path?: string } = {}): ChildRun {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NPSWAVE_')));
   const childEnv: NodeJS.ProcessEnv = { ...base, ...env };
   if (options.path !== undefined) childEnv.PATH = options.path;
-  const child = spawn(process.execPath, [tsxCli, 'local/start.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     cwd: repoRoot,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
