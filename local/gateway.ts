@@ -9,7 +9,7 @@ import { type HttpFunction, matchRoute, pathHasRoutes, routeKey } from '../share
 import { buildHttpEvent, type RouteTarget, writeHttpResult } from './apigw-event.ts';
 import type { FunctionRegistry } from './functions.ts';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from './http-util.ts';
-import { describeError, type Log } from './log.ts';
+import { describeError, type Log, logFailure } from './log.ts';
 import { loopback } from './ports.ts';
 import type { StreamPoller } from './streams.ts';
 import type { TimeTravel } from './time-travel.ts';
@@ -57,7 +57,7 @@ export function resolveRoute(method: string, path: string): Resolved | 'method-n
 export async function startGateway(deps: GatewayDeps, port: number): Promise<Gateway> {
   const server: Server = createServer((req, res) => {
     handleRequest(deps, req, res).catch((err: unknown) => {
-      deps.log(`gateway: ${req.method} ${req.url} failed: ${describeError(err)}`);
+      logFailure(deps.log, `gateway: ${req.method} ${req.url} failed`, err);
       if (!res.headersSent) sendJson(res, 500, errorBody('internal', 'internal error'));
       else res.end();
     });
@@ -129,8 +129,7 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
     result = await deps.functions.invoke(route.fn, event);
   } catch (err) {
     // API Gateway answers 500 when the integration fails; the cause stays in the log.
-    deps.log(`gateway: ${route.fn} threw on ${method} ${path}: ${describeError(err)}`);
-    console.error(err);
+    logFailure(deps.log, `gateway: ${route.fn} threw on ${method} ${path}`, err);
     sendJson(res, 500, errorBody('internal', 'internal error'));
     return;
   }

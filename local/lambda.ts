@@ -8,7 +8,7 @@ import type { FunctionName } from '../shared/routes.ts';
 import type { FunctionRegistry } from './functions.ts';
 import { resolveFunctionName } from './functions.ts';
 import { readBody, sendJson } from './http-util.ts';
-import { describeError, type Log } from './log.ts';
+import { describeError, type Log, logFailure } from './log.ts';
 
 /** Lambda's own limit for a synchronous payload is 6 MB; asynchronous ones are smaller still. */
 const maxPayloadBytes = 6 * 1024 * 1024;
@@ -60,10 +60,11 @@ export class LambdaService {
       } catch (err) {
         const delay = this.retryDelays[attempt];
         if (delay === undefined) {
-          this.log(
-            `lambda ${name}: asynchronous invocation failed after ${attempt + 1} attempts: ${describeError(err)}`,
+          logFailure(
+            this.log,
+            `lambda ${name}: asynchronous invocation failed after ${attempt + 1} attempts`,
+            err,
           );
-          console.error(err);
           return;
         }
         this.log(
@@ -116,7 +117,7 @@ export class LambdaService {
       const result = await this.invoke(name, event);
       sendJson(res, 200, result === undefined ? null : result, headers);
     } catch (err) {
-      this.log(`lambda ${name}: invocation failed: ${describeError(err)}`);
+      logFailure(this.log, `lambda ${name}: invocation failed`, err);
       const error = err instanceof Error ? err : new Error(String(err));
       sendJson(
         res,

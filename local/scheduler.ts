@@ -6,7 +6,7 @@
  */
 import { nowMs } from '../shared/clock.ts';
 import { type FunctionRegistry, resolveFunctionName } from './functions.ts';
-import { describeError, type Log } from './log.ts';
+import { describeError, type Log, logFailure } from './log.ts';
 import { Mutex } from './mutex.ts';
 import { nextOccurrence, parseScheduleExpression, type ScheduleExpression } from './schedule-expression.ts';
 import type { ScheduleStore, StoredSchedule } from './schedule-store.ts';
@@ -103,8 +103,7 @@ export class Scheduler {
         return;
       } catch (err) {
         if (attempt >= retries) {
-          this.log(`${label}: ${fn} failed after ${attempt + 1} attempts: ${describeError(err)}`);
-          console.error(err);
+          logFailure(this.log, `${label}: ${fn} failed after ${attempt + 1} attempts`, err);
           return;
         }
         this.log(`${label}: ${fn} failed (${describeError(err)}); retrying`);

@@ -23,7 +23,7 @@ import type { TableId } from '../shared/tables.ts';
 import { fakeCredentials, localRegion, localTableName } from './env.ts';
 import type { FunctionRegistry } from './functions.ts';
 import { jsonFileWriter, readJsonFile } from './json-file.ts';
-import { describeError, type Log } from './log.ts';
+import { describeError, type Log, logFailure } from './log.ts';
 import { Mutex } from './mutex.ts';
 
 /** Which function consumes which table's stream (the CDK stack wires the same pairs). */
@@ -281,7 +281,7 @@ export class StreamPoller {
     try {
       result = await this.options.functions.invoke(stream.fn, event);
     } catch (err) {
-      this.options.log(`stream ${stream.fn}: batch of ${batch.length} failed: ${describeError(err)}`);
+      logFailure(this.options.log, `stream ${stream.fn}: batch of ${batch.length} failed`, err);
       return 0;
     }
     const failures = (result as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null | undefined)
