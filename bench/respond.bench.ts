@@ -38,7 +38,8 @@ async function respondRound(bench: BenchStack, wave: SeededWave, n: number, live
     submit(bench.stack.url, token, (i + n) % 11, `round ${n}: answer ${i}`),
   );
   const requests = bench.counter.total('respond');
-  if (n === 0) progress(`respond: DynamoDB commands by the handler: ${JSON.stringify(bench.counter.byCommand('respond'))}`);
+  if (n === 0)
+    progress(`respond: DynamoDB commands by the handler: ${JSON.stringify(bench.counter.byCommand('respond'))}`);
   bench.consumer.open();
   // An admin read makes the local gateway drain the stream: the next round starts with no backlog.
   await bench.api('GET', `/api/surveys/${wave.surveyId}/score`);
@@ -53,7 +54,7 @@ export async function run(): Promise<Figure[]> {
   const scratch = await createScratchTable(bench.stack.dynamoUrl);
   try {
     // Warm-up: module imports, the JIT of both processes, connections.
-    await respondRound(bench, wave, -1, false);
+    await respondRound(bench, wave, 100, false);
     await scratch.updateRate(contacts, concurrency);
 
     const answered: RespondRound[] = [];

@@ -82,7 +82,15 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
     return;
   }
 
-  const route = resolveRoute(method, path);
+  let route: ReturnType<typeof resolveRoute>;
+  try {
+    route = resolveRoute(method, path);
+  } catch {
+    // A malformed percent-escape in a path parameter.
+    req.resume();
+    sendJson(res, 400, errorBody('bad_request', 'malformed path'));
+    return;
+  }
   if (route === undefined) {
     req.resume();
     sendJson(res, 404, errorBody('not_found', `no route for ${path}`));

@@ -5,6 +5,7 @@
  * The handlers read process.env, so there is one stack per process.
  */
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
@@ -102,7 +103,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const [dynamoStart, sesStart] = await Promise.allSettled([
       startDynamoDbLocal({
         port: dynamoPort,
-        dbPath: `${options.dataDir}/dynamodb`,
+        dbPath: join(options.dataDir, 'dynamodb'),
         inMemory: options.inMemory ?? false,
       }),
       startSes({ port: sesPort, url: options.sesUrl, maxSendRate: options.sesMaxSendRate ?? 14 }),
@@ -148,13 +149,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     resetConfigCache();
     resetClients();
-    releaseGateway();
 
     await timeTravel.load();
     await streams.start();
     stops.push(() => streams.stop());
     scheduler.start(options.schedulerTickMs);
     stops.push(() => scheduler.stop());
+    releaseGateway();
 
     // Stopping: no new requests, no new firings, let running work finish, then the stand-ins.
     const stopInOrder = async () => {

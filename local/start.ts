@@ -7,6 +7,7 @@ import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seedDemo } from './demo.ts';
 import { StartupError } from './errors.ts';
+import { watchLauncher } from './launcher-watch.ts';
 import { describeError, stderrLog } from './log.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  watchLauncher(() => shutdown('launcher gone'));
 
   print(`npswave ready in ${(performance.now() / 1000).toFixed(1)} s`);
   printUrls(stack);

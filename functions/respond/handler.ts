@@ -34,17 +34,19 @@ interface Loaded {
   locale: Locale;
 }
 
-async function load(event: HttpEvent): Promise<Loaded> {
+/** What an error page needs to know: the visitor's language, refined once the invitation is read. */
+interface PageContext {
+  locale: Locale;
+}
+
+async function load(event: HttpEvent, ctx: PageContext): Promise<Loaded> {
   const token = event.pathParameters?.token ?? '';
   if (!isWellFormedToken(token)) throw notFound('unknown link');
   const found = await getInvitationWithSurvey(token);
   if (!found.invitation || !found.survey) throw notFound('unknown link');
   const survey = surveyFromItem(found.survey);
-  return {
-    invitation: found.invitation,
-    survey,
-    locale: localeFor(event, found.invitation.locale, survey.defaultLocale),
-  };
+  ctx.locale = localeFor(event, found.invitation.locale, survey.defaultLocale);
+  return { invitation: found.invitation, survey, locale: ctx.locale };
 }
 
 /** When this invitation stops taking answers: its own close, or 14 days after an unpublish. */
@@ -80,13 +82,14 @@ function parseAnswer(
     throw badRequest(`the score must be between ${inv.scale.min} and ${inv.scale.max}`);
   }
   const comment = (fields.get('comment') ?? '').replace(/\r\n/g, '\n').trim();
-  if ([...comment].length > maxCommentLength)
-    throw badRequest(`the comment may be at most ${maxCommentLength} characters`);
+  if ([...comment].length > maxCommentLength) {
+    throw new AppError('too_large', `the comment may be at most ${maxCommentLength} characters`);
+  }
   return { score, ...(comment !== '' && { comment }) };
 }
 
-async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
-  const { invitation, survey, locale } = await load(event);
+async function showResponsePage(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
+  const { invitation, survey, locale } = await load(event, ctx);
   checkAnswerable(invitation, survey);
   const nonce = newNonce();
   const chosen = chosenScore(event, invitation);
@@ -104,9 +107,9 @@ async function showResponsePage(event: HttpEvent): Promise<HttpResult> {
   return htmlPage(200, page, nonce);
 }
 
-async function submitResponse(event: HttpEvent): Promise<HttpResult> {
+async function submitResponse(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
   checkSameOrigin(event);
-  const { invitation, survey, locale } = await load(event);
+  const { invitation, survey, locale } = await load(event, ctx);
   checkAnswerable(invitation, survey);
   const answer = parseAnswer(formFields(event), invitation);
   const saved = await recordResponseOnce(invitation.token, answer);
@@ -122,15 +125,15 @@ async function submitResponse(event: HttpEvent): Promise<HttpResult> {
   return htmlPage(200, page, nonce);
 }
 
-async function honeypot(event: HttpEvent): Promise<HttpResult> {
+async function honeypot(event: HttpEvent, _ctx: PageContext): Promise<HttpResult> {
   const token = event.pathParameters?.token ?? '';
   if (isWellFormedToken(token)) await markAutomated(token);
   // Whatever was fetched, the answer is the same small page: a scanner learns nothing from it.
   return { statusCode: 204, headers: { 'cache-control': 'no-store', 'x-robots-tag': 'noindex' } };
 }
 
-async function showUnsubscribe(event: HttpEvent): Promise<HttpResult> {
-  const { invitation, survey, locale } = await load(event);
+async function showUnsubscribe(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
+  const { invitation, survey, locale } = await load(event, ctx);
   const nonce = newNonce();
   const page = renderUnsubscribePage({
     locale,
@@ -140,9 +143,9 @@ async function showUnsubscribe(event: HttpEvent): Promise<HttpResult> {
   return htmlPage(200, page, nonce);
 }
 
-async function unsubscribe(event: HttpEvent): Promise<HttpResult> {
+async function unsubscribe(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
   // RFC 8058: mail clients POST "List-Unsubscribe=One-Click" from no page at all, so no Origin rule.
-  const { invitation, survey, locale } = await load(event);
+  const { invitation, survey, locale } = await load(event, ctx);
   await unsubscribeByInvitation(invitation);
   const nonce = newNonce();
   return htmlPage(
@@ -152,13 +155,17 @@ async function unsubscribe(event: HttpEvent): Promise<HttpResult> {
   );
 }
 
-async function loadLinkSurvey(event: HttpEvent): Promise<{ survey: Survey; locale: Locale }> {
+async function loadLinkSurvey(
+  event: HttpEvent,
+  ctx: PageContext,
+): Promise<{ survey: Survey; locale: Locale }> {
   const id = event.pathParameters?.surveyId ?? '';
   if (!/^s_[a-z2-7]{16}$/.test(id)) throw notFound('unknown link');
   const survey = await getSurvey(id, false);
   if (!survey) throw notFound('unknown link');
   checkLinkOpen(survey);
-  return { survey, locale: localeFor(event, undefined, survey.defaultLocale) };
+  ctx.locale = localeFor(event, undefined, survey.defaultLocale);
+  return { survey, locale: ctx.locale };
 }
 
 const linkCookie = (surveyId: string) => `npsw_${surveyId}`;
@@ -168,8 +175,8 @@ const cookieValue = (event: HttpEvent, name: string): string | undefined =>
     .find(([k]) => k?.trim() === name)?.[1]
     ?.trim();
 
-async function showLinkSurvey(event: HttpEvent): Promise<HttpResult> {
-  const { survey, locale } = await loadLinkSurvey(event);
+async function showLinkSurvey(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
+  const { survey, locale } = await loadLinkSurvey(event, ctx);
   const existing = await linkInvitationOf(survey, cookieValue(event, linkCookie(survey.id)));
   const nonce = newNonce();
   const chosen = chosenScore(event, survey);
@@ -187,9 +194,9 @@ async function showLinkSurvey(event: HttpEvent): Promise<HttpResult> {
   return htmlPage(200, page, nonce);
 }
 
-async function submitLinkSurvey(event: HttpEvent): Promise<HttpResult> {
+async function submitLinkSurvey(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
   checkSameOrigin(event);
-  const { survey, locale } = await loadLinkSurvey(event);
+  const { survey, locale } = await loadLinkSurvey(event, ctx);
   const answer = parseAnswer(formFields(event), survey);
   let invitation = await linkInvitationOf(survey, cookieValue(event, linkCookie(survey.id)));
   if (!invitation) {
@@ -213,7 +220,7 @@ async function submitLinkSurvey(event: HttpEvent): Promise<HttpResult> {
   return result;
 }
 
-const actions: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
+const actions: Record<string, (event: HttpEvent, ctx: PageContext) => Promise<HttpResult>> = {
   'GET /l/{surveyId}': showLinkSurvey,
   'POST /l/{surveyId}': submitLinkSurvey,
   'GET /r/{token}': showResponsePage,
@@ -224,13 +231,14 @@ const actions: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
 };
 
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
-  const fallback = localeFor(event, undefined, 'en');
+  // Until the invitation is read, the browser's language; after, the recipient's.
+  const ctx: PageContext = { locale: localeFor(event, undefined, 'en') };
   try {
     const action = actions[event.routeKey];
     if (!action) throw new AppError('not_found', 'unknown page');
-    return await action(event);
+    return await action(event, ctx);
   } catch (err) {
-    return errorPage(err, fallback);
+    return errorPage(err, ctx.locale);
   }
 };
 

@@ -37,23 +37,18 @@ type ErrorStatus = (typeof errorStatuses)[number];
 /** Any error as a page in the visitor's language; a 5xx never shows its cause. */
 export function errorPage(err: unknown, locale: Locale): HttpResult {
   let status: ErrorStatus = 500;
-  let detail: string | undefined;
   if (err instanceof AppError) {
+    // The page says what went wrong in the visitor's language; the English message is for logs.
     status = (errorStatuses as readonly number[]).includes(err.status)
       ? (err.status as ErrorStatus)
       : err.status === 415
         ? 400
         : 500;
-    if (status === 400) detail = err.message;
   } else {
     console.error('respond: unhandled error', err);
   }
   const nonce = newNonce();
-  return htmlPage(
-    status,
-    renderErrorPage({ status, locale, ...(detail !== undefined && { detail }) }),
-    nonce,
-  );
+  return htmlPage(status, renderErrorPage({ status, locale }), nonce);
 }
 
 /**

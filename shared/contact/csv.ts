@@ -39,6 +39,8 @@ export function parseCsv(input: string): { records: CsvRecord[]; problems: CsvPr
           field += '"';
           i++;
         } else quoted = false;
+      } else if (ch === '\r' && text[i + 1] === '\n') {
+        // CRLF inside a quoted field is one line break, kept as \n.
       } else {
         if (ch === '\n') line++;
         field += ch;

@@ -6,10 +6,9 @@ import * as v from 'valibot';
 import { AppError, badRequest } from '../errors.ts';
 import { describeIssues } from '../http.ts';
 import { normalizeEmail } from '../ids.ts';
-import { mapConcurrent } from '../send/concurrency.ts';
 import { parseCsv } from './csv.ts';
 import { type ContactInput, contactInput } from './schema.ts';
-import { upsertContact } from './store.ts';
+import { upsertContacts } from './store.ts';
 
 export const maxBatch = 1000;
 
@@ -50,16 +49,11 @@ async function upsertRows(rows: Row[]): Promise<ImportResult> {
     seen.set(email, 'line' in row.ref ? `line ${row.ref.line}` : `index ${row.ref.index}`);
     valid.push({ ref: row.ref, contact: parsed.output });
   }
-  await mapConcurrent(valid, 16, async ({ ref, contact }) => {
-    try {
-      const { created } = await upsertContact(contact);
-      if (created) result.created++;
-      else result.updated++;
-    } catch (err) {
-      if (err instanceof AppError) result.errors.push({ ...ref, message: err.message });
-      else throw err;
-    }
-  });
+  for (let i = 0; i < valid.length; i += 1000) {
+    const { created, updated } = await upsertContacts(valid.slice(i, i + 1000).map((row) => row.contact));
+    result.created += created;
+    result.updated += updated;
+  }
   const position = (e: RowError) => e.line ?? e.index ?? 0;
   result.errors.sort((a, b) => position(a) - position(b));
   return result;

@@ -9,6 +9,12 @@ export type ContactStatus = 'subscribed' | 'unsubscribed' | 'bounced' | 'complai
 const emailPattern =
   /^[^\s@<>()[\],;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
+/** A date that exists: JavaScript would roll 2026-02-30 over to March 2; we refuse it. */
+export function isRealDate(text: string): boolean {
+  const t = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  return !Number.isNaN(t) && (text.length !== 10 || new Date(t).toISOString().slice(0, 10) === text);
+}
+
 export const isValidEmail = (email: string): boolean => email.length <= 254 && emailPattern.test(email);
 
 const propertyValue = v.union([v.pipe(v.string(), v.maxLength(1000)), v.pipe(v.number(), v.finite())]);
@@ -44,7 +50,7 @@ export const contactInput = v.strictObject({
         /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/,
         'customerSince must be an ISO date (YYYY-MM-DD)',
       ),
-      v.check((d) => !Number.isNaN(Date.parse(d)), 'customerSince is not a real date'),
+      v.check(isRealDate, 'customerSince is not a real date'),
     ),
   ),
   properties: v.optional(

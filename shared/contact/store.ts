@@ -1,10 +1,17 @@
 /** Contacts in DynamoDB, keyed by an id derived from the email. */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { contactIdFor, normalizeEmail } from '../ids.ts';
+import { mapConcurrent } from '../send/concurrency.ts';
 import type { Contact, ContactInput, ContactStatus } from './schema.ts';
 
 /**
@@ -58,9 +65,9 @@ async function updateExisting(id: string, input: ContactInput): Promise<Contact 
   }
 }
 
-async function createNew(id: string, input: ContactInput): Promise<Contact | undefined> {
-  const now = nowIso();
-  const contact: Contact = {
+/** A new contact's item. */
+function newContact(id: string, input: ContactInput, now: string): Contact {
+  return {
     id,
     email: normalizeEmail(input.email),
     ...(input.name !== undefined && { name: input.name }),
@@ -74,6 +81,10 @@ async function createNew(id: string, input: ContactInput): Promise<Contact | und
     createdAt: now,
     updatedAt: now,
   };
+}
+
+async function createNew(id: string, input: ContactInput): Promise<Contact | undefined> {
+  const contact = newContact(id, input, nowIso());
   try {
     await dynamo().send(
       new PutCommand({
@@ -111,3 +122,54 @@ export async function setContactStatus(id: string, status: ContactStatus): Promi
     }),
   );
 }
+
+/**
+ * Upserts many contacts with few requests: one BatchGetItem per 100 finds who exists, new contacts
+ * go in BatchWriteItem calls of 25, existing ones are merged one conditional update each.
+ */
+export async function upsertContacts(inputs: ContactInput[]): Promise<{ created: number; updated: number }> {
+  const byId = new Map(inputs.map((input) => [contactIdFor(input.email), input]));
+  const ids = [...byId.keys()];
+  const existing = new Set<string>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => ({ id }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept contact reads unprocessed');
+      const result = await dynamo().send(
+        new BatchGetCommand({
+          RequestItems: { [tableName('contacts')]: { Keys: keys, ProjectionExpression: 'id' } },
+        }),
+      );
+      for (const item of result.Responses?.[tableName('contacts')] ?? []) existing.add(String(item.id));
+      keys = result.UnprocessedKeys?.[tableName('contacts')]?.Keys ?? [];
+      if (keys.length) await backoff(attempt);
+    }
+  }
+  const now = nowIso();
+  const fresh = ids.filter((id) => !existing.has(id));
+  const batches: string[][] = [];
+  for (let i = 0; i < fresh.length; i += 25) batches.push(fresh.slice(i, i + 25));
+  await mapConcurrent(batches, 4, async (batch) => {
+    let requests = batch.map((id) => ({
+      PutRequest: { Item: newContact(id, byId.get(id) as ContactInput, now) },
+    }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept contact writes unprocessed');
+      const result = await dynamo().send(
+        new BatchWriteCommand({ RequestItems: { [tableName('contacts')]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[tableName('contacts')] ?? []) as typeof requests;
+      if (requests.length) await backoff(attempt);
+    }
+  });
+  let updated = 0;
+  let created = fresh.length;
+  await mapConcurrent([...existing], 16, async (id) => {
+    // Erased between the read and now: create it after all.
+    if (await updateExisting(id, byId.get(id) as ContactInput)) updated++;
+    else if (await createNew(id, byId.get(id) as ContactInput)) created++;
+  });
+  return { created, updated };
+}
+
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt)));

@@ -54,7 +54,7 @@ export async function linkInvitationOf(
   survey: Survey,
   cookieToken: string | undefined,
 ): Promise<Invitation | undefined> {
-  if (!cookieToken || !cookieToken.startsWith(`${survey.id}.`)) return undefined;
+  if (!cookieToken?.startsWith(`${survey.id}.`)) return undefined;
   const inv = await getInvitation(cookieToken);
   return inv && inv.waveId === linkWaveId(survey.id) ? inv : undefined;
 }

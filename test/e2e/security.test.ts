@@ -106,7 +106,11 @@ const score = async (): Promise<Score> =>
 const wave = async (): Promise<Wave> =>
   expectStatus(await e2e.api<Wave>(`/api/waves/${seeded.waveId}`), 200, 'read wave');
 const contact = async (email: string): Promise<Contact> =>
-  expectStatus(await e2e.api<Contact>(`/api/contacts?email=${encodeURIComponent(email)}`), 200, 'read contact');
+  expectStatus(
+    await e2e.api<Contact>(`/api/contacts?email=${encodeURIComponent(email)}`),
+    200,
+    'read contact',
+  );
 
 describe('security headers', () => {
   test('on every public page, with a fresh nonce per response', async () => {
@@ -119,7 +123,12 @@ describe('security headers', () => {
       ['response page with a score', `/r/${token}?score=9`, undefined, 200],
       ['400 page (score off the scale)', `/r/${token}`, form({ score: '11' }, own), 400],
       ['400 page (no score)', `/r/${token}`, form({ comment: 'hi' }, own), 400],
-      ['403 page (cross-site post)', `/r/${token}`, form({ score: '5' }, { origin: 'https://evil.example' }), 403],
+      [
+        '403 page (cross-site post)',
+        `/r/${token}`,
+        form({ score: '5' }, { origin: 'https://evil.example' }),
+        403,
+      ],
       ['thank-you page', `/r/${token}`, form({ score: '9', comment: 'Fine.' }, own), 200],
       ['edit page', `/r/${token}`, undefined, 200],
       ['404 page (unknown token)', `/r/${unknown}`, undefined, 404],
@@ -137,7 +146,8 @@ describe('security headers', () => {
 
     // A nonce that repeats protects nothing.
     const nonces = new Set<string | undefined>();
-    for (let i = 0; i < 3; i++) nonces.add(expectPageHeaders('response page', await e2e.fetchPublic(`/r/${token}`)));
+    for (let i = 0; i < 3; i++)
+      nonces.add(expectPageHeaders('response page', await e2e.fetchPublic(`/r/${token}`)));
     expect(nonces.size).toBe(3);
     expect([...nonces].every((n) => n !== undefined && n.length >= 16)).toBe(true);
 
@@ -163,6 +173,27 @@ describe('cross-site form posts', () => {
       expect(answer.text, what).not.toContain('forged');
     }
 
+    // The real thing: a page on another site whose form posts to the response page, in Chromium.
+    const context = await e2e.browser.newContext(desktop);
+    try {
+      await context.route('http://evil.example/**', (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: `<!doctype html><title>win a prize</title><form method="post" action="${e2e.url}${path}"><input name="score" value="0"><input name="comment" value="forged"><button>Claim</button></form>`,
+        }),
+      );
+      const page = await context.newPage();
+      await page.goto('http://evil.example/');
+      const [posted] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.locator('button').click(),
+      ]);
+      expect(posted.request().headers().origin).toBe('http://evil.example');
+      expect(posted.status()).toBe(403);
+    } finally {
+      await context.close();
+    }
+
     // Nothing was recorded: not in the score, not on the wave, not on the contact, not on the page.
     const after = await waitForScore(e2e, seeded.surveyId, () => true);
     expect(after.responses).toBe(before.score.responses);
@@ -177,7 +208,12 @@ describe('cross-site form posts', () => {
     // The same post from the page's own origin is accepted: the refusal above is about the origin.
     const own = await e2e.fetchPublic(path, form({ score: '0', comment: 'real' }, { origin: e2e.url }));
     expect(own.status, own.text.slice(0, 300)).toBe(200);
-    await waitForScore(e2e, seeded.surveyId, (s) => s.responses === before.score.responses + 1, 'the real answer');
+    await waitForScore(
+      e2e,
+      seeded.surveyId,
+      (s) => s.responses === before.score.responses + 1,
+      'the real answer',
+    );
   });
 });
 

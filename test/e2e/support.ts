@@ -13,7 +13,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from 'playwright-core';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -280,14 +286,17 @@ export async function outbox(e2e: E2E): Promise<OutboxEmail[]> {
 const entities: Record<string, string> = { amp: '&', quot: '"', apos: "'", lt: '<', gt: '>' };
 const decodeAttribute = (value: string): string =>
   value.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
     if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
     return entities[name.toLowerCase()] ?? whole;
   });
 
 /** Every `href` of an HTML document, decoded, in document order. */
 export function linksOf(html: string): string[] {
-  return [...html.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) => decodeAttribute(m[1] ?? m[2] ?? ''));
+  return [...html.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].map((m) =>
+    decodeAttribute(m[1] ?? m[2] ?? ''),
+  );
 }
 
 export interface EmailLinks {
@@ -321,7 +330,8 @@ export function emailLinks(email: OutboxEmail, baseUrl: string): EmailLinks {
     else if (kind === 'h') honeypot = link;
   }
   const [token, ...others] = [...tokens];
-  if (token === undefined || others.length > 0) throw new Error(`expected one token in the score links, got ${tokens.size}`);
+  if (token === undefined || others.length > 0)
+    throw new Error(`expected one token in the score links, got ${tokens.size}`);
   if (!unsubscribe) throw new Error('the email has no unsubscribe link');
   if (!honeypot) throw new Error('the email has no honeypot link');
   return { scores, unsubscribe, honeypot, token, all };
@@ -398,16 +408,24 @@ interface AxeViolation {
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: axePath });
   const violations = await page.evaluate(async (tags) => {
-    const axe = (window as unknown as {
-      axe: { run(context: Document, options: unknown): Promise<{ violations: AxeViolation[] }> };
-    }).axe;
-    const results = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    const axe = (
+      window as unknown as {
+        axe: { run(context: Document, options: unknown): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe;
+    const results = await axe.run(document, {
+      runOnly: { type: 'tag', values: tags },
+      resultTypes: ['violations'],
+    });
     return results.violations;
   }, wcagTags);
   return violations.map(
     (v) =>
       `${v.id} (${v.impact ?? 'no impact'}): ${v.help} <${v.helpUrl}>\n${v.nodes
-        .map((n) => `    ${n.target.join(' ')}: ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`)
+        .map(
+          (n) =>
+            `    ${n.target.join(' ')}: ${n.html}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`,
+        )
         .join('\n')}`,
   );
 }

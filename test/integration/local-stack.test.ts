@@ -23,6 +23,7 @@ import {
   paginateListSchedules,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
+import { GetAccountCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import type { APIGatewayProxyEventV2, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localFunctionArn } from '../../local/env.ts';
@@ -249,6 +250,8 @@ describe('the stand-ins, with recording handlers', () => {
     });
     expect(tooLarge.status).toBe(413);
     expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('too_large');
+
+    expect((await call('/r/%E0%A4%A')).status).toBe(400);
 
     const thrown = await call('/r/throw');
     expect(thrown.status).toBe(500);
@@ -651,8 +654,11 @@ describe('npm start (local/start.ts in a child process)', () => {
       expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       await assertPortFree(Number(env.NPSWAVE_DYNAMODB_PORT), 'NPSWAVE_DYNAMODB_PORT');
 
-      const second = await startChildStack(env);
+      // The second start sends through an SES stand-in that is already running, and starts none.
+      const sesUrl = sharedStack().sesUrl;
+      const second = await startChildStack({ ...env, NPSWAVE_SES_URL: sesUrl });
       try {
+        expect(second.sesUrl).toBe(sesUrl);
         expect(second.adminKeyLine.split(' ')[0]).toBe(key);
         expect(second.adminKeyLine).not.toContain('generated now');
         const kept = await dynamoClient(second.dynamoUrl).send(
@@ -717,5 +723,12 @@ describe('the shared stack of the integration run', () => {
     expect((await api('/api/surveys', { key: null })).status).toBe(401);
     expect((await api('/api/surveys')).status).toBe(200);
     expect((await api('/nowhere')).status).toBe(404);
+    const account = await new SESv2Client({
+      endpoint: info.sesUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'npswavelocal', secretAccessKey: 'npswavelocal' },
+    }).send(new GetAccountCommand({}));
+    expect(account.SendQuota?.MaxSendRate).toBe(14);
+    expect(account.ProductionAccessEnabled).toBe(true);
   });
 });

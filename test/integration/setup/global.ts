@@ -2,10 +2,11 @@
  * Starts ONE local stack for the whole integration run (free ports, in-memory DynamoDB Local, a
  * temporary data folder) and hands its addresses to the tests through `provide`; test files read
  * them with `inject` (see helpers.ts). The stack runs in Vitest's main process; its log goes to
+ * `.test-data/integration-stack-<pid>.log` while the run lasts, then to
  * `.test-data/integration-stack.log` (and to stderr with NPSWAVE_TEST_LOG=1).
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,8 @@ const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const logDir = join(repoRoot, '.test-data');
   mkdirSync(logDir, { recursive: true });
-  const logFile = join(logDir, 'integration-stack.log');
+  // Per run, so that two runs at once (two terminals, an editor) do not write into each other's log.
+  const logFile = join(logDir, `integration-stack-${process.pid}.log`);
   writeFileSync(logFile, '');
   const log = (line: string) => {
     appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
@@ -48,5 +50,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await rename(logFile, join(logDir, 'integration-stack.log'));
   };
 }

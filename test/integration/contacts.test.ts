@@ -1,0 +1,166 @@
+/** Contacts: upsert, the bad-CSV corpus (good rows kept, bad ones named by line), erasure. */
+import { describe, expect, it } from 'vitest';
+import { advanceClock, api, outbox } from './setup/helpers.ts';
+
+const domain = `contacts-${Date.now()}.test`;
+const csv = (text: string, contentType = 'text/csv') =>
+  api<{ created: number; updated: number; errors: { line: number; message: string }[] }>(
+    '/api/contacts/import',
+    {
+      body: text,
+      headers: { 'content-type': contentType },
+    },
+  );
+
+describe('contacts', () => {
+  it('upserts batches by email, case-insensitively, reporting bad rows by index', async () => {
+    const answer = await api<{
+      created: number;
+      updated: number;
+      errors: { index: number; message: string }[];
+    }>('/api/contacts', {
+      body: {
+        contacts: [
+          {
+            email: `a@${domain}`,
+            locale: 'sv-SE',
+            timezone: 'Europe/Stockholm',
+            properties: { plan: 'pro' },
+          },
+          { email: `A@${domain.toUpperCase()}`, name: 'Same person' },
+          { email: 'bad@' },
+          { email: `b@${domain}`, locale: 'xx' },
+          { email: `c@${domain}`, timezone: 'Mars/Olympus' },
+          { email: `d@${domain}`, customerSince: '2026-02-30' },
+        ],
+      },
+    });
+    expect(answer.json.created).toBe(1);
+    expect(answer.json.errors.map((e) => e.index)).toEqual([1, 2, 3, 4, 5]);
+    expect(answer.json.errors[0]?.message).toContain('duplicate');
+    expect(answer.json.errors[2]?.message).toContain('unsupported locale');
+    expect(answer.json.errors[3]?.message).toContain('unknown time zone');
+    const contact = await api<{ locale: string; properties: Record<string, string> }>(
+      `/api/contacts?email=A@${domain}`,
+    );
+    expect(contact.json).toMatchObject({ locale: 'sv', properties: { plan: 'pro' } });
+  });
+
+  it('refuses more than 1,000 contacts in one request with 413', async () => {
+    const contacts = Array.from({ length: 1001 }, (_, i) => ({ email: `many${i}@${domain}` }));
+    expect((await api('/api/contacts', { body: { contacts } })).status).toBe(413);
+  });
+
+  it('imports CSV with BOM, CRLF, quoted commas and newlines, keeping good rows and naming bad lines', async () => {
+    const text =
+      '\uFEFFemail,name,plan,customerSince\r\n' +
+      `e1@${domain},"Doe, Jane",pro,2025-01-01\r\n` +
+      `e2@${domain},"Multi\r\nline",free,\r\n` +
+      'not-an-email,Bob,pro,\r\n' +
+      `e1@${domain},Dup,pro,\r\n` +
+      `e3@${domain},Short\r\n` +
+      `e4@${domain},"Quote ""inside""",pro,2025-13-01\r\n` +
+      `e5@${domain},Fine,enterprise,\r\n`;
+    const answer = await csv(text);
+    expect(answer.status).toBe(200);
+    expect(answer.json.created).toBe(3);
+    expect(answer.json.errors.map((e) => e.line)).toEqual([5, 6, 7, 8]);
+    expect(answer.json.errors[0]?.message).toContain('invalid email "not-an-email"');
+    expect(answer.json.errors[1]?.message).toContain('duplicate of line 2');
+    expect(answer.json.errors[2]?.message).toContain('expected 4 fields');
+    const jane = await api<{ name: string; properties: Record<string, string>; customerSince: string }>(
+      `/api/contacts?email=e1@${domain}`,
+    );
+    expect(jane.json).toMatchObject({
+      name: 'Doe, Jane',
+      properties: { plan: 'pro' },
+      customerSince: '2025-01-01',
+    });
+    const multi = await api<{ name: string }>(`/api/contacts?email=e2@${domain}`);
+    expect(multi.json.name).toBe('Multi\nline');
+  });
+
+  it('says clearly when the email column is missing, the body is empty or not CSV', async () => {
+    const noEmail = await api<{ error: { message: string } }>('/api/contacts/import', {
+      body: 'name,plan\nBob,pro\n',
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(noEmail.status).toBe(400);
+    expect(noEmail.json.error.message).toContain('no email column');
+    expect((await csv('')).status).toBe(400);
+    expect((await csv('email\nx@y.test', 'application/json')).status).toBe(415);
+  });
+
+  it('reports invalid UTF-8 by line and keeps the rest', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`email,name\nu1@${domain},Ok\nu2@${domain},`),
+      Buffer.from([0xff, 0xfe, 0x41]),
+      Buffer.from(`\nu3@${domain},Ok\n`),
+    ]);
+    const response = await fetch(`${(await import('./setup/helpers.ts')).stack().url}/api/contacts/import`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/csv',
+        authorization: `Bearer ${(await import('./setup/helpers.ts')).stack().adminKey}`,
+      },
+      body: bytes,
+    });
+    const answer = (await response.json()) as {
+      created: number;
+      errors: { line: number; message: string }[];
+    };
+    expect(answer.created).toBe(2);
+    expect(answer.errors).toEqual([{ line: 3, message: 'not valid UTF-8 (save the file as UTF-8)' }]);
+  });
+
+  it('imports a 10 MB file', async () => {
+    const lines = ['email,name,plan,region,note'];
+    let size = lines[0]?.length ?? 0;
+    for (let i = 0; size < 10 * 1024 * 1024 - 200; i++) {
+      const line = `big${i}@${domain},Person ${i},${i % 3 ? 'pro' : 'free'},eu,"${'x'.repeat(90)}, ok"`;
+      lines.push(line);
+      size += line.length + 1;
+    }
+    lines.push('bad-row,no');
+    const text = `${lines.join('\n')}\n`;
+    expect(text.length).toBeGreaterThan(9 * 1024 * 1024);
+    const started = Date.now();
+    const answer = await csv(text);
+    expect(answer.status).toBe(200);
+    expect(answer.json.created).toBe(lines.length - 2);
+    expect(answer.json.errors).toHaveLength(1);
+    expect(answer.json.errors[0]?.line).toBe(lines.length);
+    expect(Date.now() - started).toBeLessThan(240_000);
+  }, 300_000);
+
+  it('erases a contact: personal data gone everywhere, the anonymous counts stay', async () => {
+    const email = `erase@${domain}`;
+    await api('/api/contacts', { body: { email, name: 'Eve' } });
+    const survey = await api<{ id: string }>('/api/surveys', {
+      body: { kind: 'csat', name: 'Erasure', audience: { where: [{ field: 'email', equals: email }] } },
+    });
+    await api(`/api/surveys/${survey.json.id}/publish`, { method: 'POST' });
+    const wave = await api<{ waveId: string }>(`/api/surveys/${survey.json.id}/waves`, { method: 'POST' });
+    await advanceClock(0);
+    for (let i = 0; i < 50 && (await outbox({ to: email })).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 200));
+    const token = /\/r\/([^"?]+)\?score=/.exec((await outbox({ to: email }))[0]?.body.html ?? '')?.[1] ?? '';
+    await api(`/r/${token}`, {
+      key: null,
+      body: 'score=5&comment=My+name+is+Eve',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    await advanceClock(0);
+    const contact = await api<{ id: string }>(`/api/contacts?email=${email}`);
+    expect((await api(`/api/contacts/${contact.json.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/api/contacts/${contact.json.id}`)).status).toBe(404);
+    expect((await api(`/api/contacts/${contact.json.id}`, { method: 'DELETE' })).status).toBe(404);
+    const responses = await api(`/api/surveys/${survey.json.id}/responses`);
+    expect(responses.text).not.toContain('Eve');
+    expect(responses.text).not.toContain(contact.json.id);
+    const score = await api<{ responses: number; mean: number }>(
+      `/api/surveys/${survey.json.id}/score?wave=${wave.json.waveId}`,
+    );
+    expect(score.json).toMatchObject({ responses: 1, mean: 5 });
+  });
+});
