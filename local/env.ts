@@ -19,6 +19,7 @@ export const localFunctionArn = (name: FunctionName): string =>
   `arn:aws:lambda:${localRegion}:${localAccount}:function:${localFunctionName(name)}`;
 
 export const scheduleGroup = 'npswave-local';
+export const localConfigurationSet = 'npswave-local';
 
 export interface HandlerEnvironmentInput {
   gatewayUrl: string;
@@ -46,7 +47,10 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     AWS_ENDPOINT_URL_SECRETS_MANAGER: input.controlUrl,
     [envNames.publicUrl]: input.gatewayUrl,
     [envNames.fromAddress]: 'surveys@npswave.local',
-    [envNames.sesConfigurationSet]: 'npswave-local',
+    [envNames.sesConfigurationSet]: localConfigurationSet,
+    // The local SES event feed confirms a message within a second; a claim older than this was never sent.
+    SEND_STALE_CLAIM_SECONDS: '20',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [envNames.scheduleGroup]: scheduleGroup,
     [envNames.schedulerRoleArn]: `arn:aws:iam::${localAccount}:role/npswave-local-scheduler`,
     [envNames.sendFunctionArn]: localFunctionArn('send'),

@@ -11,6 +11,7 @@ import type { FunctionRegistry } from './functions.ts';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from './http-util.ts';
 import { describeError, type Log, logFailure } from './log.ts';
 import { loopback } from './ports.ts';
+import type { SesEventFeed } from './ses-events.ts';
 import type { StreamPoller } from './streams.ts';
 import type { TimeTravel } from './time-travel.ts';
 
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   log: Log;
   /** Resolves once the handlers' environment is set; requests wait for it. */
   ready: Promise<void>;
+  /** SES's events, locally (see ses-events.ts). */
+  sesEvents?: SesEventFeed;
 }
 
 export interface Gateway {
@@ -79,6 +82,16 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
       return;
     }
     await advanceClock(deps, req, res);
+    return;
+  }
+
+  if (path === '/_local/ses-event' && deps.sesEvents) {
+    if (method !== 'POST') {
+      req.resume();
+      sendJson(res, 405, errorBody('method_not_allowed', 'use POST'), { allow: 'POST' });
+      return;
+    }
+    await injectSesEvent(deps.sesEvents, req, res);
     return;
   }
 
@@ -142,6 +155,23 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
     return;
   }
   writeHttpResult(res, result);
+}
+
+/** Local-only: hands a real-shaped SES event (EventBridge form) to the sesEvents function. */
+async function injectSesEvent(feed: SesEventFeed, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let input: unknown;
+  try {
+    input = JSON.parse((await readBody(req, 256 * 1024)).toString('utf8'));
+  } catch {
+    sendJson(
+      res,
+      400,
+      errorBody('bad_request', 'expected an SES event as JSON ({"detail": {"eventType": ...}})'),
+    );
+    return;
+  }
+  const result = await feed.publish(input);
+  sendJson(res, 200, result ?? {});
 }
 
 async function advanceClock(deps: GatewayDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

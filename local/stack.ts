@@ -10,12 +10,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { sha256Hex } from '../shared/ids.ts';
+import { systemSchedules } from '../shared/schedule/system.ts';
 import { tableIds } from '../shared/tables.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { type ControlServer, startControlServer } from './control.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb.ts';
 import { ensureTables } from './dynamodb-tables.ts';
-import { applyEnvironment, fakeCredentials, handlerEnvironment, localRegion, scheduleGroup } from './env.ts';
+import {
+  applyEnvironment,
+  fakeCredentials,
+  handlerEnvironment,
+  localConfigurationSet,
+  localRegion,
+  scheduleGroup,
+} from './env.ts';
 import { FunctionRegistry, type HandlerOverrides } from './functions.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { assertJava17 } from './java.ts';
@@ -25,6 +33,7 @@ import { assertPortFree, freePort, loopback } from './ports.ts';
 import { ScheduleStore } from './schedule-store.ts';
 import { Scheduler } from './scheduler.ts';
 import { startSes } from './ses.ts';
+import { SesEventFeed } from './ses-events.ts';
 import { StreamPoller } from './streams.ts';
 import { TimeTravel } from './time-travel.ts';
 
@@ -52,6 +61,8 @@ export interface LocalStackOptions {
   schedulerTickMs?: number;
   /** Waits before the retries of failed asynchronous Lambda invocations (default 1 s and 2 s). */
   asyncRetryDelaysMs?: number[];
+  /** How often (real time) waves a crash left half-sent are resumed; 15 s by default. */
+  resumeWavesEveryMs?: number;
 }
 
 export interface LocalStack {
@@ -70,6 +81,25 @@ export interface LocalStack {
   /** No table existed before this start: the data folder was empty. */
   firstStart: boolean;
   stop(): Promise<void>;
+}
+
+/**
+ * On AWS a `rate()` schedule resumes waves a crash left behind (shared/schedule/system.ts). Locally the
+ * same job runs on a real-time timer instead, at start and then every few seconds: a rate schedule
+ * under the movable clock would fire thousands of times whenever a test skips a year ahead.
+ */
+function startWaveSweeper(lambda: LambdaService, everyMs: number): { stop(): void } {
+  const job = systemSchedules.find((s) => s.name === 'resume-waves');
+  if (!job) return { stop() {} };
+  const run = () => lambda.invokeAsync(job.target, job.input);
+  const first = setTimeout(run, 1_000);
+  const timer = setInterval(run, everyMs);
+  return {
+    stop() {
+      clearTimeout(first);
+      clearInterval(timer);
+    },
+  };
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
@@ -130,8 +160,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const streams = new StreamPoller({ dynamoUrl: dynamo.url, dataDir: options.dataDir, functions, log });
     const scheduler = new Scheduler(store, functions, log);
     const timeTravel = new TimeTravel(options.dataDir, scheduler, lambda, streams, log);
+    const sesEvents = new SesEventFeed({
+      sesUrl: ses.url,
+      dataDir: options.dataDir,
+      configurationSet: localConfigurationSet,
+      functions,
+      log,
+    });
     const gateway: Gateway = await startGateway(
-      { functions, streams, timeTravel, log, ready: environmentReady },
+      { functions, streams, timeTravel, log, ready: environmentReady, sesEvents },
       gatewayPort,
     );
     stops.push(() => gateway.close());
@@ -155,13 +192,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => streams.stop());
     scheduler.start(options.schedulerTickMs);
     stops.push(() => scheduler.stop());
+    await sesEvents.start();
+    stops.push(() => sesEvents.stop());
+    const sweeper = startWaveSweeper(lambda, options.resumeWavesEveryMs ?? 15_000);
+    stops.push(async () => sweeper.stop());
     releaseGateway();
 
     // Stopping: no new requests, no new firings, let running work finish, then the stand-ins.
     const stopInOrder = async () => {
       const steps: [string, () => Promise<void>][] = [
         ['gateway', () => gateway.close()],
+        ['wave sweeper', async () => sweeper.stop()],
         ['scheduler', () => scheduler.stop()],
+        ['SES events', () => sesEvents.stop()],
         ['lambda', () => idleWithin(lambda, 15_000, log)],
         ['streams', () => streams.stop()],
         ['control server', () => control.close()],

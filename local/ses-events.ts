@@ -1,0 +1,151 @@
+/**
+ * SES's configuration-set events, locally. On AWS, SES publishes an event for every message it takes
+ * (Send) and for every bounce and complaint, through EventBridge to the `sesEvents` function.
+ * aws-ses-v2-local publishes none, so this feed watches its outbox and publishes the same events:
+ * a Send for each message (the invitation's token is read back from its List-Unsubscribe header,
+ * since the stand-in keeps no message tags), and a Bounce or Complaint for SES's mailbox-simulator
+ * addresses (bounce@simulator.amazonses.com, complaint@simulator.amazonses.com), as real SES does.
+ * Any other event can be injected with `POST /_local/ses-event`.
+ */
+import { join } from 'node:path';
+import type { FunctionRegistry } from './functions.ts';
+import { jsonFileWriter, readJsonFile } from './json-file.ts';
+import type { Log } from './log.ts';
+
+interface OutboxEmail {
+  messageId: string;
+  destination: { to: string[] };
+  headers?: { name: string; value: string }[];
+  at: number;
+}
+
+const pollMs = 250;
+
+/** The EventBridge event SES would publish for one message and event type. */
+export function sesEvent(
+  eventType: 'Send' | 'Bounce' | 'Complaint',
+  email: { messageId: string; to: string; token?: string; at: number },
+  configurationSet: string,
+): Record<string, unknown> {
+  const timestamp = new Date(email.at * 1000).toISOString();
+  const detail: Record<string, unknown> = {
+    eventType,
+    mail: {
+      timestamp,
+      messageId: email.messageId,
+      destination: [email.to],
+      tags: {
+        'ses:configuration-set': [configurationSet],
+        ...(email.token && { invitation: [email.token] }),
+      },
+    },
+  };
+  if (eventType === 'Bounce') {
+    detail.bounce = {
+      bounceType: 'Permanent',
+      bounceSubType: 'General',
+      bouncedRecipients: [{ emailAddress: email.to, action: 'failed', status: '5.1.1' }],
+      timestamp,
+    };
+  }
+  if (eventType === 'Complaint') {
+    detail.complaint = {
+      complainedRecipients: [{ emailAddress: email.to }],
+      complaintFeedbackType: 'abuse',
+      timestamp,
+    };
+  }
+  const detailType = { Send: 'Email Sent', Bounce: 'Email Bounced', Complaint: 'Complaint Received' }[
+    eventType
+  ];
+  return { version: '0', source: 'aws.ses', 'detail-type': detailType, time: timestamp, detail };
+}
+
+const tokenOf = (email: OutboxEmail): string | undefined => {
+  const header = email.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
+  return /\/u\/([A-Za-z0-9_.-]+)>/.exec(header)?.[1];
+};
+
+const simulated = (to: string): 'Bounce' | 'Complaint' | undefined => {
+  const match = /^(bounce|complaint)(\+[^@]*)?@simulator\.amazonses\.com$/i.exec(to);
+  return match ? (match[1]?.toLowerCase() === 'bounce' ? 'Bounce' : 'Complaint') : undefined;
+};
+
+export class SesEventFeed {
+  private seen = new Set<string>();
+  private since = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly file: string;
+  private readonly write: (value: unknown) => Promise<void>;
+
+  constructor(
+    private readonly options: {
+      sesUrl: string;
+      dataDir: string;
+      configurationSet: string;
+      functions: FunctionRegistry;
+      log: Log;
+    },
+  ) {
+    this.file = join(options.dataDir, 'ses-events.json');
+    this.write = jsonFileWriter(this.file);
+  }
+
+  async start(): Promise<void> {
+    const saved = (await readJsonFile(this.file)) as { since?: number; seen?: string[] } | undefined;
+    this.since = saved?.since ?? 0;
+    this.seen = new Set(saved?.seen ?? []);
+    const tick = () => {
+      this.timer = setTimeout(() => {
+        this.drain()
+          .catch((err: unknown) => this.options.log(`ses events: ${(err as Error).message}`))
+          .finally(tick);
+      }, pollMs);
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  /** Publishes the events of every message in the outbox not yet seen. */
+  drain(): Promise<void> {
+    this.running ??= this.publishNew().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Hands one event to `sesEvents` as EventBridge would, answering what the function answered. */
+  publish(event: unknown): Promise<unknown> {
+    return this.options.functions.invoke('sesEvents', event);
+  }
+
+  private async publishNew(): Promise<void> {
+    const response = await fetch(`${this.options.sesUrl}/store?since=${this.since}`);
+    if (!response.ok) throw new Error(`outbox answered ${response.status}`);
+    const { emails } = (await response.json()) as { emails: OutboxEmail[] };
+    let changed = false;
+    for (const email of emails) {
+      if (this.seen.has(email.messageId)) continue;
+      const to = email.destination.to[0] ?? '';
+      const message = { messageId: email.messageId, to, at: email.at, token: tokenOf(email) };
+      await this.publish(sesEvent('Send', message, this.options.configurationSet));
+      const simulation = simulated(to);
+      if (simulation) await this.publish(sesEvent(simulation, message, this.options.configurationSet));
+      this.seen.add(email.messageId);
+      changed = true;
+    }
+    if (changed) {
+      // Keep only the last seconds' ids: `since` (inclusive, whole seconds) covers the rest.
+      const latest = Math.max(this.since, ...emails.map((e) => e.at));
+      this.since = Math.max(0, latest - 1);
+      this.seen = new Set(emails.filter((e) => e.at >= this.since).map((e) => e.messageId));
+      await this.write({ since: this.since, seen: [...this.seen] });
+    }
+  }
+}
