@@ -112,7 +112,7 @@ async function submitResponse(event: HttpEvent, ctx: PageContext): Promise<HttpR
   const { invitation, survey, locale } = await load(event, ctx);
   checkAnswerable(invitation, survey);
   const answer = parseAnswer(formFields(event), invitation);
-  const saved = await recordResponseOnce(invitation.token, answer);
+  const saved = await recordResponseOnce(invitation.token, answer, { anonymous: survey.anonymous });
   const nonce = newNonce();
   const page = renderThankYouPage({
     survey,
@@ -203,7 +203,7 @@ async function submitLinkSurvey(event: HttpEvent, ctx: PageContext): Promise<Htt
     await limitLinkRate(survey.id, event.requestContext?.http?.sourceIp ?? 'unknown');
     invitation = await newLinkInvitation(survey);
   }
-  const saved = await recordResponseOnce(invitation.token, answer);
+  const saved = await recordResponseOnce(invitation.token, answer, { anonymous: survey.anonymous });
   const nonce = newNonce();
   const page = renderThankYouPage({
     survey,

@@ -20,7 +20,7 @@ export interface ResponseView {
 
 const view = (inv: Invitation): ResponseView => ({
   waveId: inv.waveId,
-  ...(inv.contactId && !inv.anonymous && { contactId: inv.contactId }),
+  ...(inv.contactId && !inv.anonymous && !inv.contactId.startsWith('anon_') && { contactId: inv.contactId }),
   score: inv.score as number,
   segment: segmentOf(inv.kind, inv.scale, inv.score as number),
   ...(inv.comment && { comment: inv.comment }),

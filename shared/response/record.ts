@@ -5,7 +5,7 @@
  * fails, the old item that DynamoDB returns tells which rule it was.
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
@@ -31,7 +31,15 @@ const answerHash = (a: Answer): string =>
     .slice(0, 22);
 
 /** Records or replaces the answer of an invitation; answers the invitation as it now stands. */
-export async function recordResponse(token: string, answer: Answer): Promise<Invitation> {
+/**
+ * `anonymous`: the survey promises that answers are not linked to people, so the answering write
+ * replaces the invitation's contact id with a random one (it stays listed under its wave).
+ */
+export async function recordResponse(
+  token: string,
+  answer: Answer,
+  options: { anonymous?: boolean } = {},
+): Promise<Invitation> {
   const at = nowIso();
   const hash = answerHash(answer);
   const values: Record<string, unknown> = {
@@ -51,6 +59,10 @@ export async function recordResponse(token: string, answer: Answer): Promise<Inv
     'responseHash = :hash',
     '#status = :responded',
   ];
+  if (options.anonymous) {
+    sets.push('contactId = :anon');
+    values[':anon'] = `anon_${randomBytes(10).toString('hex')}`;
+  }
   if (answer.comment) {
     sets.push('#comment = :comment');
     values[':comment'] = answer.comment;
@@ -112,9 +124,13 @@ function explainRefusal(old: Invitation | undefined, answer: Answer, hash: strin
 }
 
 /** Runs recordResponse, treating "the same answer again" as success (a retried POST counts once). */
-export async function recordResponseOnce(token: string, answer: Answer): Promise<Invitation> {
+export async function recordResponseOnce(
+  token: string,
+  answer: Answer,
+  options: { anonymous?: boolean } = {},
+): Promise<Invitation> {
   try {
-    return await recordResponse(token, answer);
+    return await recordResponse(token, answer, options);
   } catch (err) {
     if (err instanceof AlreadyRecorded) return withSegment(err.invitation);
     throw err;

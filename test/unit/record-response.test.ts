@@ -69,4 +69,14 @@ describe('recording an answer', () => {
     expect(again.responseVersion).toBe(first.responseVersion);
     expect(again.segment).toBe('passive');
   });
+
+  it('unlinks the contact from an anonymous survey’s answer', async () => {
+    ddb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { ...invitation({ anonymous: true }), score: 8, responseVersion: 1 } });
+    await recordResponse(invitation().token, { score: 8 }, { anonymous: true });
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.UpdateExpression).toContain('contactId = :anon');
+    expect(String(input?.ExpressionAttributeValues?.[':anon'])).toMatch(/^anon_[0-9a-f]{20}$/);
+  });
 });
