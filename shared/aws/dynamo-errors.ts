@@ -1,4 +1,7 @@
 /** Recognising DynamoDB's expected failures by name, as the SDK reports them. */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
 
@@ -16,3 +19,23 @@ export const isTransactionConflict = (err: unknown): boolean => {
     (reasons?.includes('TransactionConflict') ?? false)
   );
 };
+
+const wireTypes = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+const isWireValue = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  Object.keys(value).length === 1 &&
+  wireTypes.has(Object.keys(value)[0] ?? '');
+
+/**
+ * The old item of a failed conditional write (ReturnValuesOnConditionCheckFailure: ALL_OLD). The SDK
+ * leaves it in DynamoDB's wire form even behind the document client; accept either form.
+ */
+export function itemOfConditionFailure<T>(err: unknown): T | undefined {
+  const raw = (err as { Item?: Record<string, unknown> } | null)?.Item;
+  if (!raw) return undefined;
+  const values = Object.values(raw);
+  return (
+    values.length > 0 && values.every(isWireValue) ? unmarshall(raw as Record<string, AttributeValue>) : raw
+  ) as T;
+}

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { isConditionFailure, itemOfConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { AppError, badRequest, gone, notFound } from '../errors.ts';
@@ -96,7 +96,7 @@ export async function recordResponse(
     return withSegment(Attributes as Invitation);
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    const old = (err as { Item?: Invitation }).Item;
+    const old = itemOfConditionFailure<Invitation>(err);
     throw explainRefusal(old, answer, hash, at);
   }
 }

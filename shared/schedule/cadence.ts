@@ -36,6 +36,9 @@ export function awsCron(input: string): string {
   if (fields.length === 6) return `cron(${fields.join(' ')})`;
   if (fields.length === 5) {
     const [min, hour, dom, month, dow] = fields as [string, string, string, string, string];
+    // AWS's day-of-week takes no steps, and renumbering the digits would turn a step of 2 into 3.
+    if (dow.includes('/'))
+      throw badRequest('cadence.cron: list the days of the week (e.g. 1,3,5) instead of a step');
     // AWS wants exactly one of day-of-month and day-of-week to be '?'.
     const awsDow = dow === '*' ? '?' : dow.replace(/\d/g, (d) => String(((Number(d) % 7) + 1) as number));
     const awsDom = awsDow === '?' ? dom : dom === '*' ? '?' : dom;
@@ -63,7 +66,10 @@ export function cadenceSpec(
   if (n > 12 || 12 % n !== 0)
     throw badRequest('cadence.every in months must divide a year: 1, 2, 3, 4, 6 or 12 months');
   const { day, month } = localParts(publishedAt, timezone);
-  return { expression: `cron(0 9 ${Math.min(day, 28)} ${n === 1 ? '*' : `${month}/${n}`} ? *)`, timezone };
+  // `month/n` means "month, month+n, … up to December" (Quartz, AWS and croner alike): published in
+  // November, `11/3` would fire once a year. Start from the first month of the year in the same cycle.
+  const first = ((month - 1) % n) + 1;
+  return { expression: `cron(0 9 ${Math.min(day, 28)} ${n === 1 ? '*' : `${first}/${n}`} ? *)`, timezone };
 }
 
 export const cadenceScheduleName = (surveyId: string): string => scheduleName('cadence', surveyId);

@@ -17,8 +17,13 @@ const targetArn = (target: ScheduleTarget): string =>
         : 'EXPIRE_FUNCTION_ARN',
   );
 
-/** `at(2026-11-22T13:05:00)`: whole seconds, UTC. */
-export const atExpression = (when: Date): string => `at(${when.toISOString().slice(0, 19)})`;
+/**
+ * `at(2026-11-22T13:05:00)`: whole seconds, UTC, rounded up. Rounding down would fire up to a second
+ * before `when`, and the targets compare times (an expiry at 12:00:00.400 fired at 12:00:00 finds the
+ * wave "not yet" closing, a delayed invitation "not yet" due), after which the schedule deletes itself.
+ */
+export const atExpression = (when: Date): string =>
+  `at(${new Date(Math.ceil(when.getTime() / 1000) * 1000).toISOString().slice(0, 19)})`;
 
 /** Schedule names: letters, digits, - _ . and at most 64 characters. */
 export const scheduleName = (...parts: string[]): string =>

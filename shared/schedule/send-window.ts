@@ -63,14 +63,28 @@ export function instantOf(date: Omit<LocalDate, 'weekday'>, hhmm: string, timeZo
   return guess;
 }
 
+/** The calendar date `days` after a local date (noon-free arithmetic on the date alone). */
+function addDays(date: Omit<LocalDate, 'weekday'>, days: number): LocalDate {
+  const d = new Date(Date.UTC(date.year, date.month - 1, date.day + days));
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    weekday: dayNames[d.getUTCDay()] as LocalDate['weekday'],
+  };
+}
+
 /** The earliest instant ≥ `fromMs` at which the window is open, in that zone. */
 export function nextWindowOpening(window: SendWindow, timeZone: string, fromMs: number): number {
+  const today = localParts(fromMs, timeZone);
+  // Step over calendar dates, not 24-hour spans: a 24-hour step from late evening jumps over a
+  // 23-hour (spring-forward) day, and that day's window with it.
   for (let offsetDays = -1; offsetDays <= 8; offsetDays++) {
-    const p = localParts(fromMs + offsetDays * 86_400_000, timeZone);
-    if (!window.days.includes(p.weekday)) continue;
-    const start = instantOf(p, window.from, timeZone);
-    let end = instantOf(p, window.to, timeZone);
-    if (end <= start) end += 86_400_000; // a window past midnight, e.g. 22:00–02:00
+    const date = addDays(today, offsetDays);
+    if (!window.days.includes(date.weekday)) continue;
+    const start = instantOf(date, window.from, timeZone);
+    // A window past midnight (e.g. 22:00–02:00) closes on the next date, at that date's own offset.
+    const end = instantOf(window.to > window.from ? date : addDays(date, 1), window.to, timeZone);
     if (fromMs < start) return start;
     if (fromMs < end) return fromMs;
   }

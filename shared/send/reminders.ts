@@ -2,16 +2,19 @@
  * Reminder `n` of a wave: to invitations sent and not answered, not expired, whose contact is still
  * subscribed. The same intent-before-send rule as the first send: an invitation is claimed for
  * reminder n (`reminderClaim = n`) before SES is called and settled (`reminders = n`, counted on the
- * wave) after, so a schedule firing twice or a crash mid-way reminds nobody twice.
+ * wave) after, so a schedule firing twice or a crash mid-way reminds nobody twice. With a send
+ * window, a contact outside it waits: the reminder resumes at the window's next opening.
  */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { getContact } from '../contact/store.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { queryWaveInvitations } from '../invitation/store.ts';
+import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
+import { nextWindowOpening } from '../schedule/send-window.ts';
 import type { Survey } from '../survey/schema.ts';
 import { requireSurvey } from '../survey/store.ts';
 import { getWave } from '../wave/store.ts';
@@ -20,7 +23,8 @@ import { composeEmail, staleClaimMs } from './delivery.ts';
 import { TokenBucket } from './pacer.ts';
 import { classifySendError, sendEmail } from './ses.ts';
 
-export type RemindResult = 'done' | 'more' | 'closed';
+/** done; more: the deadline came first; closed; waiting: some wait for a send window (scheduled). */
+export type RemindResult = 'done' | 'more' | 'closed' | 'waiting';
 
 async function claim(inv: Invitation, n: number): Promise<boolean> {
   try {
@@ -86,30 +90,38 @@ async function release(inv: Invitation): Promise<void> {
   );
 }
 
+/** What became of one invitation: reminded, nothing to do, or its send window opens later. */
+export type RemindOutcome = 'reminded' | 'skipped' | { waitUntil: number };
+
 export async function remindOne(
   inv: Invitation,
   survey: Survey,
   n: number,
   bucket: TokenBucket,
-): Promise<void> {
-  if ((inv.reminders ?? 0) >= n || !(await claim(inv, n))) return;
+): Promise<RemindOutcome> {
+  if ((inv.reminders ?? 0) >= n) return 'skipped';
+  // The contact comes first: an unsubscribed one needs no claim, and the window is in its zone.
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
-  if (contact?.status !== 'subscribed') {
-    await release(inv);
-    return;
+  if (contact?.status !== 'subscribed') return 'skipped';
+  if (survey.sendWindow) {
+    // A reminder is an email like the first: only inside the contact's send window.
+    const now = nowMs();
+    const opening = nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, now);
+    if (opening > now) return { waitUntil: opening };
   }
+  if (!(await claim(inv, n))) return 'skipped';
   for (let attempt = 0; ; attempt++) {
     await bucket.take();
     try {
       await sendEmail(composeEmail(inv, survey, contact, n));
       await settle(inv, n);
-      return;
+      return 'reminded';
     } catch (err) {
       const kind = classifySendError(err);
       if (kind === 'permanent' || attempt >= 6) {
         console.error('remind: giving up on', inv.token, (err as Error).name);
         await release(inv);
-        return;
+        return 'skipped';
       }
       if (kind === 'throttled') bucket.drain();
       await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
@@ -117,7 +129,40 @@ export async function remindOne(
   }
 }
 
-/** Sends reminder n of a wave until done or the real-time deadline. */
+/** The earliest send-window opening among outcomes, if any waits. */
+export function earliestWait(outcomes: readonly RemindOutcome[]): number | undefined {
+  let earliest: number | undefined;
+  for (const o of outcomes) {
+    if (typeof o === 'object' && (earliest === undefined || o.waitUntil < earliest)) earliest = o.waitUntil;
+  }
+  return earliest;
+}
+
+/**
+ * Reminder n again at a send-window opening: one schedule per distinct opening (named by its
+ * minute), never one per contact. Nothing when the invitations close first.
+ */
+export async function scheduleReminderAt(
+  target: { waveId: string } | { token: string },
+  id: string,
+  n: number,
+  at: number,
+  closesAt: string,
+): Promise<boolean> {
+  if (at >= Date.parse(closesAt)) return false;
+  await scheduleOnce(
+    scheduleName('remind', id, String(n), String(Math.floor(at / 60_000))),
+    new Date(at),
+    'remind',
+    { ...target, reminder: n },
+  );
+  return true;
+}
+
+/**
+ * Sends reminder n of a wave until done or the real-time deadline. Invitations whose contacts are
+ * outside their send window wait: the wave's reminder resumes at the earliest opening (`waiting`).
+ */
 export async function remindWave(
   waveId: string,
   n: number,
@@ -128,12 +173,17 @@ export async function remindWave(
   if (!wave || wave.status === 'closed' || wave.closesAt <= nowIso()) return 'closed';
   const survey = await requireSurvey(wave.surveyId);
   const bucket = new TokenBucket(rate);
+  let waitUntil: number | undefined;
   let start: Record<string, unknown> | undefined;
   do {
     if (Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
-    await mapConcurrent(page.items, 8, (inv) => remindOne(inv, survey, n, bucket));
+    const outcomes = await mapConcurrent(page.items, 8, (inv) => remindOne(inv, survey, n, bucket));
+    const wait = earliestWait(outcomes);
+    if (wait !== undefined && (waitUntil === undefined || wait < waitUntil)) waitUntil = wait;
     start = page.next;
   } while (start);
+  if (waitUntil !== undefined && (await scheduleReminderAt({ waveId }, waveId, n, waitUntil, wave.closesAt)))
+    return 'waiting';
   return 'done';
 }

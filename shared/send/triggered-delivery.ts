@@ -9,7 +9,7 @@ import { requireSurvey } from '../survey/store.ts';
 import { invitationIdOf } from '../wave/triggered.ts';
 import { type DeliveryOutcome, deliverInvitation } from './delivery.ts';
 import { TokenBucket } from './pacer.ts';
-import { remindOne } from './reminders.ts';
+import { remindOne, scheduleReminderAt } from './reminders.ts';
 import { allowedSendRate } from './ses.ts';
 
 export async function sendTriggered(
@@ -52,7 +52,9 @@ export async function remindTriggered(token: string, n: number): Promise<void> {
   const inv = await getInvitation(token, true);
   if (inv?.status !== 'sent' || inv.closesAt <= nowIso()) return;
   const survey = await requireSurvey(inv.surveyId);
-  await remindOne(inv, survey, n, new TokenBucket(await allowedSendRate()));
+  const outcome = await remindOne(inv, survey, n, new TokenBucket(await allowedSendRate()));
+  if (typeof outcome === 'object')
+    await scheduleReminderAt({ token }, invitationIdOf(token), n, outcome.waitUntil, inv.closesAt);
 }
 
 /** Expiry of one triggered invitation at its own closesAt (compared, never left to TTL). */

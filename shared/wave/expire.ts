@@ -1,11 +1,12 @@
 /**
  * Closing a wave at its `closesAt`: the wave closes and every invitation still open becomes
  * `expired`, each counted once. Decided by comparing times (never by DynamoDB TTL, which lags).
+ * A wave still sending (e.g. waiting for a send window) stops: what it had not sent expires too.
  */
 import { nowIso } from '../clock.ts';
 import { queryWaveInvitations, settleInvitation } from '../invitation/store.ts';
 import { mapConcurrent } from '../send/concurrency.ts';
-import { getWave, setWaveStatus } from './store.ts';
+import { closeWave, getWave } from './store.ts';
 
 export type ExpireResult = 'closed' | 'not-yet' | 'unknown-wave';
 
@@ -22,6 +23,6 @@ export async function expireWave(waveId: string): Promise<ExpireResult> {
     );
     start = page.next;
   } while (start);
-  await setWaveStatus(waveId, 'closed', now);
+  await closeWave(waveId, now);
   return 'closed';
 }

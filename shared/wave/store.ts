@@ -2,6 +2,7 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { notFound } from '../errors.ts';
 import type { CountName, Wave, WavePhase, WaveStatus } from './schema.ts';
@@ -239,8 +240,14 @@ export async function markWaveActive(waveId: string, active: boolean): Promise<v
   }
 }
 
+/**
+ * Active waves that need a run now. A wave waiting for a send window is left out until its opening
+ * (`waitUntil` on its marker): a schedule resumes it then, and re-running it before would re-read
+ * every waiting invitation and re-request that schedule on each sweep, for days over a weekend.
+ */
 export async function listActiveWaveIds(): Promise<string[]> {
   const ids: string[] = [];
+  const now = nowIso();
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
@@ -251,7 +258,10 @@ export async function listActiveWaveIds(): Promise<string[]> {
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of page.Items ?? []) ids.push(String(item.waveId));
+    for (const item of page.Items ?? []) {
+      if (typeof item.waitUntil === 'string' && item.waitUntil > now) continue;
+      ids.push(String(item.waveId));
+    }
     start = page.LastEvaluatedKey;
   } while (start);
   return ids;
@@ -302,5 +312,38 @@ export async function takeNextDue(waveId: string): Promise<string | undefined> {
     }),
   );
   const at = Attributes?.nextDueAt;
-  return typeof at === 'string' ? at : undefined;
+  if (typeof at !== 'string') return undefined;
+  // The sweeper leaves the wave alone until then (see listActiveWaveIds).
+  await dynamo()
+    .send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: { pk: 'ACTIVE', sk: `WAVE#${waveId}` },
+        UpdateExpression: 'SET waitUntil = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    )
+    .catch((err: unknown) => {
+      if (!isConditionFailure(err)) throw err;
+    });
+  return at;
+}
+
+/**
+ * Closes a wave for good: status `closed` and phase `sent`, so a send run still working on it (or
+ * resumed later by the sweeper) stops instead of reopening it; its active marker goes.
+ */
+export async function closeWave(waveId: string, at: string): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: 'SET #status = :closed, closedAt = :at, phase = :sent REMOVE nextDueAt',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':closed': 'closed', ':at': at, ':sent': 'sent' },
+    }),
+  );
+  await markWaveActive(waveId, false);
 }

@@ -15,6 +15,7 @@ import { base32, newWaveSecret, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { putInvitationOnce } from '../invitation/store.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
+import { nextWindowOpening } from '../schedule/send-window.ts';
 import { invokeSend } from '../send/invoke.ts';
 import { chooseContact, invitationFor } from '../send/selection.ts';
 import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
@@ -106,8 +107,13 @@ export async function triggerInvitation(
     return { skipped: 'already invited within the throttle window' };
   const base = invitationFor(contact, survey, wave, nowIso());
   const delayedTo = nowMs() + delayMinutes * 60_000;
-  const windowAt = base.sendAfter ? Date.parse(base.sendAfter) : 0;
-  const sendAt = new Date(Math.max(delayedTo, windowAt, nowMs()));
+  // The window is judged when the delay is over, not now: open at 16:55 but closed at 17:10 means the
+  // next opening (base.sendAfter only knows about now).
+  const sendAt = new Date(
+    survey.sendWindow
+      ? nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, delayedTo)
+      : delayedTo,
+  );
   const invitation: Invitation = {
     ...base,
     token,
@@ -116,7 +122,8 @@ export async function triggerInvitation(
   };
   await putInvitationOnce(invitation);
   await addWaveCounts(wave.id, { selected: 1 });
-  if (sendAt.getTime() <= nowMs() + 1000) {
+  // Sent at once only when already due: `send` refuses an invitation whose sendAfter is ahead of it.
+  if (sendAt.getTime() <= nowMs()) {
     await invokeSend({ type: 'invitation.send', token });
   } else {
     await scheduleOnce(scheduleName('invite', invitationIdOf(token)), sendAt, 'send', {

@@ -145,8 +145,14 @@ describe('one NPS survey, end to end', () => {
 
   it('counts a retried POST once and lets the answer change', async () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded' };
-    await api(`/r/${token}`, { key: null, body: 'score=9&comment=Quick+and+friendly', headers: form });
-    await api(`/r/${token}`, { key: null, body: 'score=3', headers: form });
+    const retried = await api(`/r/${token}`, {
+      key: null,
+      body: 'score=9&comment=Quick+and+friendly',
+      headers: form,
+    });
+    expect(retried.status).toBe(200);
+    const changed = await api(`/r/${token}`, { key: null, body: 'score=3', headers: form });
+    expect(changed.status).toBe(200);
     await advanceClock(0);
     const score = await api<Record<string, unknown>>(`/api/surveys/${surveyId}/score`);
     expect(score.json).toMatchObject({ nps: -100, responses: 1, detractors: 1, promoters: 0 });
