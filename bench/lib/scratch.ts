@@ -15,7 +15,11 @@ export interface ScratchTable {
 }
 
 export async function createScratchTable(dynamoUrl: string): Promise<ScratchTable> {
-  const client = new DynamoDBClient({ endpoint: dynamoUrl, region: localRegion, credentials: fakeCredentials });
+  const client = new DynamoDBClient({
+    endpoint: dynamoUrl,
+    region: localRegion,
+    credentials: fakeCredentials,
+  });
   const name = `bench-scratch-${Date.now().toString(36)}`;
   await client.send(
     new CreateTableCommand({

@@ -35,7 +35,8 @@ export async function seedOpenWave(bench: BenchStack, contacts: number, label: s
   for (;;) {
     const wave = await bench.api<{ status: string; counts: { sent: number } }>('GET', `/api/waves/${waveId}`);
     if (wave.status === 'open' && wave.counts.sent === contacts) break;
-    if (Date.now() > deadline) throw new Error(`wave ${waveId} not open after 180 s: ${JSON.stringify(wave)}`);
+    if (Date.now() > deadline)
+      throw new Error(`wave ${waveId} not open after 180 s: ${JSON.stringify(wave)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const tokens: string[] = [];
@@ -45,6 +46,7 @@ export async function seedOpenWave(bench: BenchStack, contacts: number, label: s
     tokens.push(...page.items.map((inv) => inv.token));
     start = page.next;
   } while (start);
-  if (tokens.length !== contacts) throw new Error(`expected ${contacts} sent invitations, found ${tokens.length}`);
+  if (tokens.length !== contacts)
+    throw new Error(`expected ${contacts} sent invitations, found ${tokens.length}`);
   return { surveyId: survey.id, waveId, tokens };
 }

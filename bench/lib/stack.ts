@@ -70,6 +70,12 @@ export class RequestCounter {
   }
 }
 
+/** Calls a handler module directly (no gateway), in its counting scope. */
+export async function invokeDirect(fn: Instrumented, event: unknown): Promise<unknown> {
+  const { handler } = (await modules[fn]()) as { handler: Handler };
+  return scope.run(fn, () => handler(event as never, {} as Context));
+}
+
 export interface BenchStack {
   stack: LocalStack;
   counter: RequestCounter;
