@@ -6,9 +6,9 @@ import { nowIso } from '../../shared/clock.ts';
 import { AppError, badRequest, gone, notFound } from '../../shared/errors.ts';
 import type { HttpEvent, HttpResult } from '../../shared/http.ts';
 import { surveyTexts } from '../../shared/i18n/survey-texts.ts';
-import { isWellFormedToken } from '../../shared/ids.ts';
+import { isWellFormedToken, surveyIdOfToken } from '../../shared/ids.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
-import { getInvitationWithSurvey } from '../../shared/invitation/store.ts';
+import { getInvitation, getInvitationWithSurvey } from '../../shared/invitation/store.ts';
 import type { Locale } from '../../shared/locales.ts';
 import { newNonce } from '../../shared/pages/headers.ts';
 import { renderResponsePage } from '../../shared/pages/response-page.ts';
@@ -23,6 +23,7 @@ import {
 } from '../../shared/response/link.ts';
 import { maxCommentLength, recordResponseOnce } from '../../shared/response/record.ts';
 import { markAutomated, unsubscribeByInvitation } from '../../shared/response/unsubscribe.ts';
+import { getSurveyCached } from '../../shared/survey/cache.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
 import { getSurvey, surveyFromItem } from '../../shared/survey/store.ts';
 import { unpublishDeadline } from '../../shared/wave/unpublish.ts';
@@ -107,22 +108,40 @@ async function showResponsePage(event: HttpEvent, ctx: PageContext): Promise<Htt
   return htmlPage(200, page, nonce);
 }
 
+/**
+ * Records an answer with one DynamoDB write: the survey comes from the container's short cache and
+ * the write's condition holds every rule (open, sent, on the scale); a refusal is explained from the
+ * old item DynamoDB returns.
+ */
 async function submitResponse(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
   checkSameOrigin(event);
-  const { invitation, survey, locale } = await load(event, ctx);
-  checkAnswerable(invitation, survey);
-  const answer = parseAnswer(formFields(event), invitation);
-  const saved = await recordResponseOnce(invitation.token, answer, { anonymous: survey.anonymous });
-  const nonce = newNonce();
-  const page = renderThankYouPage({
-    survey,
-    locale,
-    score: saved.score ?? answer.score,
-    editUrl: `/r/${invitation.token}`,
-    closesAt: closesAt(saved, survey),
-    nonce,
-  });
-  return htmlPage(200, page, nonce);
+  const token = event.pathParameters?.token ?? '';
+  if (!isWellFormedToken(token)) throw notFound('unknown link');
+  const survey = await getSurveyCached(surveyIdOfToken(token));
+  if (!survey) throw notFound('unknown link');
+  ctx.locale = localeFor(event, undefined, survey.defaultLocale);
+  try {
+    const deadline = unpublishDeadline(survey);
+    if (deadline && deadline <= nowIso()) throw gone('this survey has closed');
+    const answer = parseAnswer(formFields(event), survey);
+    const saved = await recordResponseOnce(token, answer, { anonymous: survey.anonymous });
+    const locale = localeFor(event, saved.locale, survey.defaultLocale);
+    const nonce = newNonce();
+    const page = renderThankYouPage({
+      survey,
+      locale,
+      score: saved.score ?? answer.score,
+      editUrl: `/r/${token}`,
+      closesAt: closesAt(saved, survey),
+      nonce,
+    });
+    return htmlPage(200, page, nonce);
+  } catch (err) {
+    // Only on the way out with an error: one read to show the page in the recipient's language.
+    const invitation = await getInvitation(token).catch(() => undefined);
+    if (invitation?.locale) ctx.locale = localeFor(event, invitation.locale, survey.defaultLocale);
+    throw err;
+  }
 }
 
 async function honeypot(event: HttpEvent, _ctx: PageContext): Promise<HttpResult> {

@@ -20,7 +20,12 @@ export async function reconcileInvitation(token: string): Promise<ReconcileResul
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     const inv = await getInvitation(token, true);
     if (!inv || inv.responseVersion === undefined || inv.score === undefined) return 'nothing-to-do';
-    if (inv.countedVersion === inv.responseVersion) return 'nothing-to-do';
+    if (inv.countedVersion === inv.responseVersion) {
+      // Counted already, perhaps by a run that died right after its transaction: the write-back may
+      // be what it never did. It is guarded by time, so doing it again changes nothing.
+      await writeBackFeedback(inv);
+      return 'nothing-to-do';
+    }
     try {
       await applyAnswer(inv);
       await writeBackFeedback(inv);

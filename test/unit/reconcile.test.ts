@@ -64,10 +64,14 @@ describe('reconciling an invitation', () => {
     expect(Object.values(adds ?? {}).sort()).toEqual([-6, -1, 1].sort());
   });
 
-  it('does nothing when the invitation is already counted (a redelivered record)', async () => {
+  it('counts nothing again for a redelivered record, but repeats the time-guarded write-back', async () => {
     ddb.on(GetCommand).resolves({ Item: answered({ countedVersion: 1, countedScore: 9 }) });
+    ddb.on(UpdateCommand).resolves({});
     expect(await reconcileInvitation('t1')).toBe('nothing-to-do');
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    // A run that died after its transaction never wrote the contact back: this one does.
+    const writeBack = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(writeBack?.ConditionExpression).toContain('lastResponseAt <= :at');
   });
 
   it('re-reads and retries when another reconcile won the race', async () => {
@@ -75,6 +79,7 @@ describe('reconciling an invitation', () => {
       .on(GetCommand)
       .resolvesOnce({ Item: answered() })
       .resolves({ Item: answered({ countedVersion: 1, countedScore: 9 }) });
+    ddb.on(UpdateCommand).resolves({});
     ddb.on(TransactWriteCommand).rejects(
       new TransactionCanceledException({
         message: 'cancelled',
