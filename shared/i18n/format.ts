@@ -19,11 +19,13 @@ export const formatNumber = (n: number, locale: Locale): string => new Intl.Numb
  * A moment as the reader of `locale` writes it, with the zone named, because "until 14:00" is
  * ambiguous for a recipient in another time zone. Falls back to the input when it is no date.
  */
-export function formatDateTime(iso: string, locale: Locale, timeZone = 'UTC'): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  try {
-    return new Intl.DateTimeFormat(locale, {
+// Building a DateTimeFormat costs far more than using one: keep one per locale and zone.
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+function dateTimeFormat(locale: Locale, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
       year: 'numeric',
       month: 'long',
       day: 'numeric',
@@ -31,7 +33,18 @@ export function formatDateTime(iso: string, locale: Locale, timeZone = 'UTC'): s
       minute: '2-digit',
       timeZoneName: 'short',
       timeZone,
-    }).format(date);
+    });
+    if (dateTimeFormats.size > 200) dateTimeFormats.clear();
+    dateTimeFormats.set(key, format);
+  }
+  return format;
+}
+
+export function formatDateTime(iso: string, locale: Locale, timeZone = 'UTC'): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return dateTimeFormat(locale, timeZone).format(date);
   } catch {
     // An unknown zone (the schema checks it, but stored data may predate the check) must not break a page.
     return formatDateTime(iso, locale, 'UTC');
