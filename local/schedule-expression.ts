@@ -56,6 +56,8 @@ function croner(fields: string, timezone: string, expression: string): Cron {
   if (dom !== '?' && dow !== '?') {
     throw new ExpressionError(`${expression}: one of day-of-month and day-of-week must be ?`);
   }
+  // AWS's day-of-week takes , - * ? L # but no step; croner would take one, so refuse it as AWS does.
+  if (dow.includes('/')) throw new ExpressionError(`${expression}: day-of-week takes no / step`);
   const wildcard = (field: string) => (field === '?' ? '*' : field);
   // Quartz writes "the last Friday" as 6L; croner as 6#L.
   const weekday = wildcard(dow).replace(/^([0-9A-Za-z]+)L$/, '$1#L');

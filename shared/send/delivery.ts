@@ -5,6 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
+import { isConditionFailure, isTransactionConflict } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
@@ -12,7 +13,12 @@ import { getContact } from '../contact/store.ts';
 import { renderInvitationEmail } from '../email/invitation.ts';
 import { pickLocale } from '../i18n/pick-locale.ts';
 import type { Invitation } from '../invitation/schema.ts';
-import { queryWaveInvitations, settleInvitation, transitionInvitation } from '../invitation/store.ts';
+import {
+  getInvitation,
+  queryWaveInvitations,
+  settleInvitation as settleOnce,
+  transitionInvitation,
+} from '../invitation/store.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
@@ -63,6 +69,12 @@ export async function sendPage(wave: Wave, survey: Survey, ctx: DeliveryContext)
   if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
   const outcomes = await mapConcurrent(due, 8, (inv) => deliverInvitation(inv, survey, ctx));
   if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
+  // A claim that another run still holds (fresh, not confirmed by SES) is not done either. Moving the
+  // cursor past it would end the wave with that contact never emailed if that run has died (its claim
+  // is only taken over once stale, e.g. 120 s on AWS against a 30 s lease): keep the page for a later
+  // run, which finds the invitation settled, confirmed, or stale and sends it then.
+  const skipped = due.filter((_, i) => outcomes[i] === 'skipped');
+  if (skipped.length > 0 && (await anyStillClaimed(skipped))) return { state: 'stalled' };
   const next = page.next ? JSON.stringify(page.next) : undefined;
   await recordSendPage(wave.id, wave.sendCursor, next);
   if (next !== undefined) return { state: 'progress' };
@@ -70,21 +82,122 @@ export async function sendPage(wave: Wave, survey: Survey, ctx: DeliveryContext)
   return until ? { state: 'waiting', until } : { state: 'complete' };
 }
 
+/**
+ * Settles an invitation and counts it on the wave (one transaction), again when DynamoDB cancels it
+ * for a conflict. Every settle of a wave updates the same wave item, and up to 8 run at once: on
+ * DynamoDB (not DynamoDB Local) concurrent transactions on one item cancel each other
+ * (TransactionConflict), and a throw here would end the whole run with SES's email already sent.
+ * A cancelled transaction applied nothing, so trying again is safe.
+ */
+async function settleInvitation(...args: Parameters<typeof settleOnce>): Promise<boolean> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await settleOnce(...args);
+    } catch (err) {
+      if (!isTransactionConflict(err) || attempt >= 8) throw err;
+      await defaultSleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
+/** Whether any of these invitations is still claimed (`sending`) now, read from the table itself. */
+async function anyStillClaimed(invitations: Invitation[]): Promise<boolean> {
+  const current = await mapConcurrent(invitations, 8, (inv) => getInvitation(inv.token, true));
+  return current.some((inv) => inv?.status === 'sending');
+}
+
+/**
+ * Claims an invitation before SES is called: from `queued`, or a stale claim exactly as this run read
+ * it (same `sendingAt`, still unconfirmed by SES). The condition on the claim it saw keeps two runs
+ * that both judged a claim stale from both sending, and a Send event that lands between the read
+ * and the claim (`sesAcceptedAt`) from being overridden by a second email.
+ */
+async function claim(inv: Invitation, at: number): Promise<boolean> {
+  const values: Record<string, unknown> = { ':to': 'sending', ':from': inv.status, ':at': at };
+  let condition = '#status = :from';
+  if (inv.status === 'sending') {
+    condition += ' AND attribute_not_exists(sesAcceptedAt)';
+    if (inv.sendingAt === undefined) {
+      condition += ' AND attribute_not_exists(sendingAt)';
+    } else {
+      condition += ' AND sendingAt = :seen';
+      values[':seen'] = inv.sendingAt;
+    }
+  }
+  return conditionalUpdate(inv.token, 'SET #status = :to, sendingAt = :at', condition, values);
+}
+
+/**
+ * Before another attempt after a throttle or error: renews this run's claim (so that it never looks
+ * stale to another run while this one backs off), only if it is still ours and SES has not
+ * confirmed the message meanwhile (an attempt that failed on our side may have reached SES).
+ */
+const renewClaim = (token: string, ours: number, at: number): Promise<boolean> =>
+  conditionalUpdate(
+    token,
+    'SET sendingAt = :at',
+    '#status = :sending AND sendingAt = :ours AND attribute_not_exists(sesAcceptedAt)',
+    { ':sending': 'sending', ':ours': ours, ':at': at },
+  );
+
+async function conditionalUpdate(
+  token: string,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('invitations'),
+        Key: { token },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+/** SES's Send event proves it took the message: settle as sent, never send again. */
+async function settleConfirmed(inv: Invitation, acceptedAt: string, survey: Survey): Promise<'sent'> {
+  if (await settleInvitation(inv, ['sending'], 'sent', { sentAt: acceptedAt }, 'sent')) {
+    // As for any sent email: "skip if surveyed within N days" must see it.
+    if (inv.contactId) await noteSurveyed(inv.contactId, survey.id);
+  }
+  return 'sent';
+}
+
+/**
+ * When a claim could not be taken or renewed: if SES confirmed the message meanwhile, settle it as
+ * sent; otherwise someone else has it (`skipped`).
+ */
+async function settleIfConfirmed(inv: Invitation, survey: Survey): Promise<'sent' | 'skipped'> {
+  const current = await getInvitation(inv.token, true);
+  if (current?.status === 'sending' && current.sesAcceptedAt)
+    return settleConfirmed(current, current.sesAcceptedAt, survey);
+  return 'skipped';
+}
+
 export async function deliverInvitation(
   inv: Invitation,
   survey: Survey,
   ctx: DeliveryContext,
 ): Promise<DeliveryOutcome> {
-  const claimedAt = Date.now();
+  let claimedAt = Date.now();
   if (inv.status === 'sending' && inv.sesAcceptedAt) {
     // A run died after SES took the message: SES's Send event is the proof; settle, never resend.
-    await settleInvitation(inv, ['sending'], 'sent', { sentAt: inv.sesAcceptedAt }, 'sent');
-    return 'sent';
+    return settleConfirmed(inv, inv.sesAcceptedAt, survey);
   }
   const stale = inv.status === 'sending' && claimedAt - Number(inv.sendingAt ?? 0) > staleClaimMs();
   if (inv.status === 'sending' && !stale) return 'skipped';
-  const claimed = await transitionInvitation(inv.token, [inv.status], 'sending', { sendingAt: claimedAt });
-  if (!claimed) return 'skipped';
+  if (!(await claim(inv, claimedAt)))
+    return inv.status === 'sending' ? settleIfConfirmed(inv, survey) : 'skipped';
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
   if (contact?.status !== 'subscribed') {
     const reason = contact ? contact.status : 'contact erased';
@@ -109,13 +222,21 @@ export async function deliverInvitation(
         await settleInvitation(inv, ['sending'], 'failed', { failureReason: reason }, 'failed');
         return 'failed';
       }
-      if (kind === 'throttled' && throttles++ < maxThrottleRetries) {
-        ctx.bucket.drain();
-        await sleep(Math.min(30_000, 250 * 2 ** throttles) * (0.5 + Math.random() / 2));
-        continue;
-      }
-      if (kind === 'transient' && transients++ < maxTransientRetries) {
-        await sleep(Math.min(10_000, 200 * 2 ** transients) * (0.5 + Math.random() / 2));
+      const retry =
+        (kind === 'throttled' && throttles++ < maxThrottleRetries) ||
+        (kind === 'transient' && transients++ < maxTransientRetries);
+      if (retry) {
+        if (kind === 'throttled') {
+          ctx.bucket.drain();
+          await sleep(Math.min(30_000, 250 * 2 ** throttles) * (0.5 + Math.random() / 2));
+        } else {
+          await sleep(Math.min(10_000, 200 * 2 ** transients) * (0.5 + Math.random() / 2));
+        }
+        // A long back-off must not let the claim go stale under another run (two emails); and if
+        // the claim is no longer ours, or SES did take a "failed" attempt, this run stops here.
+        const renewedAt = Date.now();
+        if (!(await renewClaim(inv.token, claimedAt, renewedAt))) return settleIfConfirmed(inv, survey);
+        claimedAt = renewedAt;
         continue;
       }
       // SES keeps failing: give the invitation back; a later run picks it up again.

@@ -1,6 +1,10 @@
 /**
  * A token bucket: at most `ratePerSecond` takes per second on average, bursts up to `burst`. It paces
  * by the real clock (SES measures real seconds), never by the local stack's movable clock.
+ *
+ * The burst is one token by default. With a burst of a whole second's worth (as before), every pause
+ * of the sender (a page boundary, a slow database call) let the next second carry up to twice the
+ * rate, while the promise is "never faster than the rate in any one-second window".
  */
 export class TokenBucket {
   private tokens: number;
@@ -9,7 +13,7 @@ export class TokenBucket {
 
   constructor(
     private readonly ratePerSecond: number,
-    private readonly burst = Math.max(1, Math.floor(ratePerSecond)),
+    private readonly burst = 1,
     private readonly clock: () => number = () => performance.now(),
   ) {
     if (!(ratePerSecond > 0)) throw new RangeError('rate must be positive');

@@ -7,7 +7,7 @@
  */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { isConditionFailure, isTransactionConflict, transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { getContact } from '../contact/store.ts';
@@ -53,31 +53,46 @@ async function claim(inv: Invitation, n: number): Promise<boolean> {
   }
 }
 
+/**
+ * Records reminder n as sent and counts it on the wave, in one transaction. Every settle of a wave
+ * updates the same wave item, and 8 run at once: on DynamoDB concurrent transactions on one item
+ * cancel each other (TransactionConflict), which applied nothing, so it is tried again. A claim taken
+ * over meanwhile (ConditionalCheckFailed) is left to its new owner.
+ */
 async function settle(inv: Invitation, n: number): Promise<void> {
-  await dynamo().send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: tableName('invitations'),
-            Key: { token: inv.token },
-            UpdateExpression:
-              'SET reminders = :n, lastRemindedAt = :at REMOVE reminderClaim, reminderClaimAt',
-            ConditionExpression: 'reminderClaim = :n',
-            ExpressionAttributeValues: { ':n': n, ':at': nowIso() },
-          },
-        },
-        {
-          Update: {
-            TableName: tableName('surveys'),
-            Key: { pk: `WAVE#${inv.waveId}`, sk: 'WAVE' },
-            UpdateExpression: 'ADD counts.reminded :one',
-            ExpressionAttributeValues: { ':one': 1 },
-          },
-        },
-      ],
-    }),
-  );
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName('invitations'),
+                Key: { token: inv.token },
+                UpdateExpression:
+                  'SET reminders = :n, lastRemindedAt = :at REMOVE reminderClaim, reminderClaimAt',
+                ConditionExpression: 'reminderClaim = :n',
+                ExpressionAttributeValues: { ':n': n, ':at': nowIso() },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName('surveys'),
+                Key: { pk: `WAVE#${inv.waveId}`, sk: 'WAVE' },
+                UpdateExpression: 'ADD counts.reminded :one',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      );
+      return;
+    } catch (err) {
+      if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return;
+      if (!isTransactionConflict(err) || attempt >= 8) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+    }
+  }
 }
 
 async function release(inv: Invitation): Promise<void> {
@@ -110,12 +125,13 @@ export async function remindOne(
     if (opening > now) return { waitUntil: opening };
   }
   if (!(await claim(inv, n))) return 'skipped';
+  // Only SES's answer is retried here: once it has taken the email, a failure to record that must
+  // not send it again (nor release the claim, which would let the next firing send it again).
   for (let attempt = 0; ; attempt++) {
     await bucket.take();
     try {
       await sendEmail(composeEmail(inv, survey, contact, n));
-      await settle(inv, n);
-      return 'reminded';
+      break;
     } catch (err) {
       const kind = classifySendError(err);
       if (kind === 'permanent' || attempt >= 6) {
@@ -127,6 +143,8 @@ export async function remindOne(
       await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** attempt)));
     }
   }
+  await settle(inv, n);
+  return 'reminded';
 }
 
 /** The earliest send-window opening among outcomes, if any waits. */

@@ -66,6 +66,18 @@ export async function handleSesEvent(event: SesEvent): Promise<SesEventOutcome> 
   if (!invitation) return 'unknown-invitation';
   const contact = invitation.contactId ? await getContact(invitation.contactId) : undefined;
   if (isHardBounce) {
+    // A bounce proves SES took the message. An invitation still `sending` (its run died, or has not
+    // settled yet) is counted sent first: otherwise it would count as bounced but never as sent, and
+    // the response rate's denominator (sent − bounced) would lose a contact that was never in it.
+    if (invitation.status === 'sending') {
+      await settleInvitation(
+        invitation,
+        ['sending'],
+        'sent',
+        { sentAt: invitation.sesAcceptedAt ?? nowIso() },
+        'sent',
+      );
+    }
     await settleInvitation(invitation, ['sent', 'sending'], 'bounced', { bouncedAt: nowIso() }, 'bounced');
     if (contact && contact.status !== 'complained') await setContactStatus(contact.id, 'bounced');
     return 'bounced';

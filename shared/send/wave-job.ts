@@ -17,7 +17,28 @@ import { allowedSendRate } from './ses.ts';
 const leaseMs = 30_000;
 
 /**
- * done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing;
+ * Renews the lease in the background while a run works. The loop renews it between pages, but one
+ * page can outlast the lease (SES throttling: each email backs off up to ~90 s); another run would
+ * then take the wave beside this live one and judge its claims stale: two emails to one contact.
+ */
+function keepLease(waveId: string, owner: string): { stop(): Promise<void> } {
+  let renewing: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    renewing = acquireWaveLease(waveId, owner, leaseMs).catch(() => undefined);
+  }, leaseMs / 3);
+  timer.unref?.();
+  return {
+    // A renewal still in flight must land before the release, or it would take the lease again.
+    stop: async () => {
+      clearInterval(timer);
+      await renewing;
+    },
+  };
+}
+
+/**
+ * done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing,
+ * or a page holds claims of a run that may have died (the sweeper resumes the wave later);
  * waiting: the rest waits for a send window, and a schedule will resume the wave then.
  */
 export type RunResult = 'done' | 'more' | 'busy' | 'stalled' | 'waiting';
@@ -38,6 +59,7 @@ async function scheduleWindowOpening(wave: Wave, nextDue: string): Promise<void>
 export async function runWave(waveId: string, deadline: number): Promise<RunResult> {
   const owner = randomUUID();
   if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
+  const heartbeat = keepLease(waveId, owner);
   try {
     let wave = await getWave(waveId);
     if (!wave) return 'done';
@@ -72,6 +94,7 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
     }
     return 'done';
   } finally {
+    await heartbeat.stop();
     await releaseWaveLease(waveId, owner);
   }
 }

@@ -11,6 +11,8 @@ import type { Survey } from '../survey/schema.ts';
 import { listWaves } from './store.ts';
 
 export const unpublishGraceDays = 14;
+/** The `closesAt` of a survey's rolling waves (triggered invitations, link answers): never. */
+const rollingWaveClosesAt = '9999-12-31';
 
 /** When a survey's invitations stop being answerable because it was unpublished, if it was. */
 export function unpublishDeadline(survey: Pick<Survey, 'state' | 'unpublishedAt'>): string | undefined {
@@ -23,6 +25,10 @@ export async function closeWavesAfterUnpublish(survey: Survey): Promise<void> {
   if (!deadline) return;
   for (const wave of await listWaves(survey.id)) {
     if (wave.status === 'closed' || wave.closesAt <= deadline) continue;
+    // The rolling "triggered" and "link" waves never close: each triggered invitation has its own
+    // expiry, and pages check the unpublish deadline themselves. Closing them here would also expire
+    // invitations triggered after a republish, before their own time.
+    if (wave.closesAt >= rollingWaveClosesAt) continue;
     await dynamo()
       .send(
         new UpdateCommand({

@@ -1,0 +1,258 @@
+/**
+ * The send path's choices around claims (shared/send/delivery.ts, ses-events.ts, pacer.ts), against
+ * mocked DynamoDB and SES: which invitation a run sends, settles, leaves to another run, or keeps
+ * its page for, so that a crash, a takeover or a throttle never costs a contact its email or gives
+ * it two.
+ */
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Contact } from '../../shared/contact/schema.ts';
+import type { Invitation } from '../../shared/invitation/schema.ts';
+import { deliverInvitation, sendPage } from '../../shared/send/delivery.ts';
+import { TokenBucket } from '../../shared/send/pacer.ts';
+import { handleSesEvent } from '../../shared/send/ses-events.ts';
+import { newSurvey } from '../../shared/survey/lifecycle.ts';
+import { type Wave, zeroCounts } from '../../shared/wave/schema.ts';
+
+Object.assign(process.env, {
+  INVITATIONS_TABLE: 'invitations',
+  SURVEYS_TABLE: 'surveys',
+  CONTACTS_TABLE: 'contacts',
+  PUBLIC_URL: 'https://feedback.example.test',
+  FROM_ADDRESS: 'surveys@example.test',
+  SES_CONFIGURATION_SET: 'npswave',
+});
+const ddb = mockClient(DynamoDBDocumentClient);
+const ses = mockClient(SESv2Client);
+
+const survey = newSurvey({ kind: 'nps', name: 'Q4', companyName: 'Acme' }, '2026-11-01T00:00:00.000Z');
+const waveId = 'w_aaaaaaaaaaaaaaaa';
+const wave: Wave = {
+  id: waveId,
+  surveyId: survey.id,
+  status: 'sending',
+  phase: 'sending',
+  trigger: 'api',
+  startedAt: '2026-11-01T00:00:00.000Z',
+  closesAt: '2099-01-01T00:00:00.000Z',
+  counts: zeroCounts(),
+  secret: 'secret',
+};
+const invitation = (over: Partial<Invitation> = {}): Invitation => ({
+  token: `${survey.id}.${'a'.repeat(24)}`,
+  surveyId: survey.id,
+  waveId,
+  contactId: 'c_1',
+  kind: 'nps',
+  scale: survey.scale,
+  status: 'queued',
+  createdAt: '2026-11-01T00:00:00.000Z',
+  closesAt: '2099-01-01T00:00:00.000Z',
+  ...over,
+});
+const contact: Contact = {
+  id: 'c_1',
+  email: 'ann@customer.test',
+  properties: {},
+  status: 'subscribed',
+  feedback: {},
+  surveyed: {},
+  createdAt: '',
+  updatedAt: '',
+};
+const conditionFailed = () =>
+  Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+const throttled = () =>
+  Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
+const ctx = () => ({ bucket: new TokenBucket(1000), deadline: Infinity, sleep: async () => {} });
+
+/** What the mocked tables are asked: updates of the invitations table, and settles. */
+const invitationUpdates = () =>
+  ddb
+    .commandCalls(UpdateCommand)
+    .map((c) => c.args[0].input)
+    .filter((input) => input.TableName === 'invitations');
+const settles = () =>
+  ddb.commandCalls(TransactWriteCommand).map((c) => {
+    const [inv, count] = c.args[0].input.TransactItems ?? [];
+    return {
+      to: inv?.Update?.ExpressionAttributeValues?.[':to'],
+      count: count?.Update?.ExpressionAttributeNames?.['#count'],
+    };
+  });
+
+beforeEach(() => {
+  ddb.reset();
+  ses.reset();
+  ddb.on(UpdateCommand).resolves({});
+  ddb.on(TransactWriteCommand).resolves({});
+  ddb.on(GetCommand, { TableName: 'contacts' }).resolves({ Item: contact });
+  ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
+});
+
+describe('a page with a claim another run still holds', () => {
+  const fresh = invitation({ status: 'sending', sendingAt: Date.now() });
+
+  it('keeps its cursor (the run stalls) while the claim is unsettled, and sends nothing', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: fresh });
+    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'stalled' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    // Neither the send cursor nor the wave moved on.
+    const waveUpdates = ddb
+      .commandCalls(UpdateCommand)
+      .filter((c) => c.args[0].input.TableName === 'surveys');
+    expect(waveUpdates).toHaveLength(0);
+  });
+
+  it('moves on once that claim is settled', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...fresh, status: 'sent' } });
+    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
+
+describe('taking over a stale claim', () => {
+  const stale = invitation({ status: 'sending', sendingAt: Date.now() - 10 * 60_000 });
+
+  it('claims it only as it was read: same sendingAt, still unconfirmed by SES', async () => {
+    expect(await deliverInvitation(stale, survey, ctx())).toBe('sent');
+    const claim = invitationUpdates()[0];
+    expect(claim?.ConditionExpression).toContain('sendingAt = :seen');
+    expect(claim?.ConditionExpression).toContain('attribute_not_exists(sesAcceptedAt)');
+    expect(claim?.ExpressionAttributeValues?.[':seen']).toBe(stale.sendingAt);
+    expect(claim?.ExpressionAttributeValues?.[':to']).toBe('sending');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('settles it as sent, without an email, when SES confirmed it after the read', async () => {
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).rejects(conditionFailed());
+    ddb
+      .on(GetCommand, { TableName: 'invitations' })
+      .resolves({ Item: { ...stale, sesAcceptedAt: '2026-11-01T00:00:01.000Z' } });
+    expect(await deliverInvitation(stale, survey, ctx())).toBe('sent');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
+  });
+
+  it('leaves it when another run took it over first', async () => {
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).rejects(conditionFailed());
+    ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...stale, sendingAt: Date.now() } });
+    expect(await deliverInvitation(stale, survey, ctx())).toBe('skipped');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([]);
+  });
+
+  it('settles a claim SES confirmed (its Send event) without claiming or sending it again', async () => {
+    const confirmed = { ...stale, sesAcceptedAt: '2026-11-01T00:00:01.000Z' };
+    expect(await deliverInvitation(confirmed, survey, ctx())).toBe('sent');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
+    // As for any sent email, the contact is marked surveyed (the survey's skip rule needs it).
+    const marks = ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.TableName === 'contacts');
+    expect(marks.length).toBeGreaterThan(0);
+  });
+});
+
+describe('backing off after a throttle', () => {
+  it('renews its claim before trying again, so that it never looks stale to another run', async () => {
+    let calls = 0;
+    ses.on(SendEmailCommand).callsFake(() => {
+      calls++;
+      if (calls === 1) throw throttled();
+      return { MessageId: 'm2' };
+    });
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
+    const [claim, renewal] = invitationUpdates();
+    expect(claim?.ExpressionAttributeValues?.[':to']).toBe('sending');
+    expect(renewal?.ConditionExpression).toContain('sendingAt = :ours');
+    expect(renewal?.ExpressionAttributeValues?.[':ours']).toBe(claim?.ExpressionAttributeValues?.[':at']);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+  });
+
+  it('sends no second email when the claim was taken over meanwhile', async () => {
+    ses.on(SendEmailCommand).rejects(throttled());
+    let updates = 0;
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(() => {
+      updates++;
+      if (updates > 1) throw conditionFailed(); // the renewal: someone else's claim now
+      return {};
+    });
+    ddb
+      .on(GetCommand, { TableName: 'invitations' })
+      .resolves({ Item: invitation({ status: 'sending', sendingAt: Date.now() }) });
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('skipped');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('settles as sent when SES did take an attempt that failed on our side', async () => {
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    let updates = 0;
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(() => {
+      updates++;
+      if (updates > 1) throw conditionFailed(); // sesAcceptedAt is set: no renewal
+      return {};
+    });
+    ddb
+      .on(GetCommand, { TableName: 'invitations' })
+      .resolves({ Item: invitation({ status: 'sending', sesAcceptedAt: '2026-11-01T00:00:01.000Z' }) });
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
+  });
+});
+
+it('settles again when DynamoDB cancels the settle for a conflict on the wave item', async () => {
+  let attempts = 0;
+  ddb.on(TransactWriteCommand).callsFake(() => {
+    attempts++;
+    if (attempts <= 2) {
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+      });
+    }
+    return {};
+  });
+  expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
+  expect(attempts).toBe(3);
+  expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+});
+
+it('counts a bounce of an invitation still `sending` as sent, then bounced', async () => {
+  ddb
+    .on(GetCommand, { TableName: 'invitations' })
+    .resolves({ Item: invitation({ status: 'sending', sendingAt: Date.now() }) });
+  const outcome = await handleSesEvent({
+    source: 'aws.ses',
+    'detail-type': 'Email Bounced',
+    detail: {
+      eventType: 'Bounce',
+      bounce: { bounceType: 'Permanent' },
+      mail: { messageId: 'm1', destination: [contact.email], tags: { invitation: [invitation().token] } },
+    },
+  });
+  expect(outcome).toBe('bounced');
+  expect(settles()).toEqual([
+    { to: 'sent', count: 'sent' },
+    { to: 'bounced', count: 'bounced' },
+  ]);
+});
+
+it('paces with a burst of one token by default: no catching up after a pause', async () => {
+  const bucket = new TokenBucket(20);
+  await new Promise((r) => setTimeout(r, 300)); // idle: a bigger burst would fill up here
+  const start = performance.now();
+  for (let i = 0; i < 4; i++) await bucket.take();
+  // The first take is immediate, each next one 50 ms later.
+  expect(performance.now() - start).toBeGreaterThanOrEqual(140);
+});
