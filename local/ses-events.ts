@@ -75,6 +75,7 @@ export class SesEventFeed {
   private seen = new Set<string>();
   private since = 0;
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private running: Promise<void> | undefined;
   private readonly file: string;
   private readonly write: (value: unknown) => Promise<void>;
@@ -97,6 +98,8 @@ export class SesEventFeed {
     this.since = saved?.since ?? 0;
     this.seen = new Set(saved?.seen ?? []);
     const tick = () => {
+      // A poll in flight when stop() runs must not schedule another.
+      if (this.stopped) return;
       this.timer = setTimeout(() => {
         this.drain()
           .catch((err: unknown) => this.options.log(`ses events: ${(err as Error).message}`))
@@ -107,6 +110,7 @@ export class SesEventFeed {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;

@@ -61,7 +61,7 @@ export interface LocalStackOptions {
   schedulerTickMs?: number;
   /** Waits before the retries of failed asynchronous Lambda invocations (default 1 s and 2 s). */
   asyncRetryDelaysMs?: number[];
-  /** How often (real time) waves a crash left half-sent are resumed; 15 s by default. */
+  /** How often (real time) waves a crash left half-sent are resumed; 15 s by default, 0 for never. */
   resumeWavesEveryMs?: number;
 }
 
@@ -90,7 +90,7 @@ export interface LocalStack {
  */
 function startWaveSweeper(lambda: LambdaService, everyMs: number): { stop(): void } {
   const job = systemSchedules.find((s) => s.name === 'resume-waves');
-  if (!job) return { stop() {} };
+  if (!job || everyMs <= 0) return { stop() {} };
   const run = () => lambda.invokeAsync(job.target, job.input);
   const first = setTimeout(run, 1_000);
   const timer = setInterval(run, everyMs);

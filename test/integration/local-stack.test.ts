@@ -137,6 +137,8 @@ describe('the stand-ins, with recording handlers', () => {
       log: (line) => logLines.push(line),
       handlers,
       asyncRetryDelaysMs: [20, 40],
+      // The wave sweeper would invoke the recorded send handler on its own timer.
+      resumeWavesEveryMs: 0,
     });
 
   beforeAll(async () => {
