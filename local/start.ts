@@ -11,6 +11,10 @@ import { watchLauncher } from './launcher-watch.ts';
 import { describeError, stderrLog } from './log.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 
+// SDK releases after January 2027 need Node 22; until then its warning is noise on the console.
+// Set before the first SDK client exists (imports build none).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const repoRoot = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 function portFrom(variable: string, fallback: number): number {

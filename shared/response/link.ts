@@ -3,6 +3,7 @@
  * browser's answer is an invitation of the survey's rolling "link" wave, found again through a
  * cookie holding its token, so the same scoring path counts it exactly once and edits replace it.
  */
+
 import { createHash } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
@@ -10,43 +11,21 @@ import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { AppError, notFound } from '../errors.ts';
-import { base32, newWaveSecret, randomToken } from '../ids.ts';
+import { randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation, putInvitationOnce } from '../invitation/store.ts';
 import type { Survey } from '../survey/schema.ts';
-import { type Wave, zeroCounts } from '../wave/schema.ts';
-import { putNewWave } from '../wave/store.ts';
+import { ensureRollingWave, rollingWaveId } from '../wave/rolling.ts';
 
 /** Link answers stay editable this long (the cookie lives as long). */
 export const linkAnswerDays = 365;
 /** Answers per address per hour on one survey: enough for an office behind one NAT, too few for a script. */
 export const linkRateLimitPerHour = 30;
 
-export const linkWaveId = (surveyId: string): string =>
-  `w_${base32(createHash('sha256').update(`link:${surveyId}`).digest()).slice(0, 16)}`;
+export const linkWaveId = (surveyId: string): string => rollingWaveId('link', surveyId);
 
 export function checkLinkOpen(survey: Survey): void {
   if (!survey.link.enabled || survey.state !== 'published') throw notFound('this survey has no open link');
-}
-
-async function ensureLinkWave(survey: Survey): Promise<Wave> {
-  const wave: Wave = {
-    id: linkWaveId(survey.id),
-    surveyId: survey.id,
-    status: 'open',
-    phase: 'sent',
-    trigger: 'api',
-    startedAt: nowIso(),
-    closesAt: '9999-12-31T23:59:59.999Z',
-    counts: zeroCounts(),
-    secret: newWaveSecret(),
-  };
-  try {
-    await putNewWave(wave);
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-  }
-  return wave;
 }
 
 /** The browser's existing answer, if its cookie names one of this survey. */
@@ -61,7 +40,7 @@ export async function linkInvitationOf(
 
 /** A new link invitation for a browser that has none, ready to take an answer. */
 export async function newLinkInvitation(survey: Survey): Promise<Invitation> {
-  const wave = await ensureLinkWave(survey);
+  const wave = await ensureRollingWave('link', survey);
   const invitation: Invitation = {
     token: randomToken(survey.id),
     surveyId: survey.id,

@@ -3,6 +3,7 @@
  * ticket closes), under the same suppression, throttling, send-window, reminder and expiry rules as
  * a wave, counted on the survey's rolling "triggered" wave so scores and response rates include it.
  */
+
 import { createHash } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
@@ -11,7 +12,7 @@ import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { conflict } from '../errors.ts';
-import { base32, newWaveSecret, randomToken } from '../ids.ts';
+import { base32, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { putInvitationOnce } from '../invitation/store.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
@@ -20,38 +21,13 @@ import { invokeSend } from '../send/invoke.ts';
 import { chooseContact, invitationFor } from '../send/selection.ts';
 import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
-import { type Wave, zeroCounts } from './schema.ts';
-import { addWaveCounts, getWave, putNewWave } from './store.ts';
+import { ensureRollingWave, rollingWaveId } from './rolling.ts';
+import { addWaveCounts } from './store.ts';
 
-export const triggeredWaveId = (surveyId: string): string =>
-  `w_${base32(createHash('sha256').update(`triggered:${surveyId}`).digest()).slice(0, 16)}`;
+export const triggeredWaveId = (surveyId: string): string => rollingWaveId('triggered', surveyId);
 
 export const invitationIdOf = (token: string): string =>
   `i_${base32(createHash('sha256').update(token).digest()).slice(0, 16)}`;
-
-async function ensureTriggeredWave(survey: Survey): Promise<Wave> {
-  const id = triggeredWaveId(survey.id);
-  const existing = await getWave(id);
-  if (existing) return existing;
-  const wave: Wave = {
-    id,
-    surveyId: survey.id,
-    status: 'open',
-    phase: 'sent',
-    trigger: 'api',
-    startedAt: nowIso(),
-    closesAt: '9999-12-31T23:59:59.999Z',
-    counts: zeroCounts(),
-    secret: newWaveSecret(),
-  };
-  try {
-    await putNewWave(wave);
-    return wave;
-  } catch (err) {
-    if (!isConditionFailure(err)) throw err;
-    return (await getWave(id)) as Wave;
-  }
-}
 
 /**
  * The throttle lock: one triggered invitation per contact and survey within the skip window, even
@@ -93,7 +69,7 @@ export async function triggerInvitation(
 ): Promise<TriggerResult> {
   if (survey.state !== 'published')
     throw conflict(`survey ${survey.id} is ${survey.state}; publish it first`);
-  const wave = await ensureTriggeredWave(survey);
+  const wave = await ensureRollingWave('triggered', survey);
   const verdict = chooseContact(
     contact,
     { ...survey, audience: { ...survey.audience, where: [], sample: undefined } },
