@@ -17,7 +17,7 @@ import { renderUnsubscribedPage, renderUnsubscribePage } from '../../shared/page
 import {
   checkLinkOpen,
   limitLinkRate,
-  linkAnswerDays,
+  linkCookieMaxAge,
   linkInvitationOf,
   newLinkInvitation,
 } from '../../shared/response/link.ts';
@@ -234,7 +234,7 @@ async function submitLinkSurvey(event: HttpEvent, ctx: PageContext): Promise<Htt
   const result = htmlPage(200, page, nonce);
   const secure = hsts() ? '; Secure' : '';
   result.cookies = [
-    `${linkCookie(survey.id)}=${invitation.token}; Path=/l/${survey.id}; Max-Age=${linkAnswerDays * 86_400}; HttpOnly; SameSite=Lax${secure}`,
+    `${linkCookie(survey.id)}=${invitation.token}; Path=/l/${survey.id}; Max-Age=${linkCookieMaxAge(saved)}; HttpOnly; SameSite=Lax${secure}`,
   ];
   return result;
 }

@@ -11,13 +11,13 @@ import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { AppError, notFound } from '../errors.ts';
-import { randomToken } from '../ids.ts';
+import { isWellFormedToken, linkRespondentId, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation, putInvitationOnce } from '../invitation/store.ts';
 import type { Survey } from '../survey/schema.ts';
 import { ensureRollingWave, rollingWaveId } from '../wave/rolling.ts';
 
-/** Link answers stay editable this long (the cookie lives as long). */
+/** Link answers stay editable this long from the first answer (the cookie lives as long). */
 export const linkAnswerDays = 365;
 /** Answers per address per hour on one survey: enough for an office behind one NAT, too few for a script. */
 export const linkRateLimitPerHour = 30;
@@ -33,10 +33,20 @@ export async function linkInvitationOf(
   survey: Survey,
   cookieToken: string | undefined,
 ): Promise<Invitation | undefined> {
-  if (!cookieToken?.startsWith(`${survey.id}.`)) return undefined;
+  // Whatever the browser sends is checked before it becomes a key: an overlong or garbled value
+  // is no answer of this survey (and must not reach DynamoDB, which refuses keys over 2 KB).
+  if (!cookieToken || !isWellFormedToken(cookieToken) || !cookieToken.startsWith(`${survey.id}.`)) {
+    return undefined;
+  }
   const inv = await getInvitation(cookieToken);
-  return inv && inv.waveId === linkWaveId(survey.id) ? inv : undefined;
+  if (!inv || inv.waveId !== linkWaveId(survey.id)) return undefined;
+  // An answer that can no longer be changed frees the browser to answer the open survey anew.
+  return inv.closesAt > nowIso() ? inv : undefined;
 }
+
+/** Seconds the browser should keep the cookie: as long as the answer it names can be changed. */
+export const linkCookieMaxAge = (inv: Pick<Invitation, 'closesAt'>): number =>
+  Math.max(0, Math.floor((Date.parse(inv.closesAt) - nowMs()) / 1000));
 
 /** A new link invitation for a browser that has none, ready to take an answer. */
 export async function newLinkInvitation(survey: Survey): Promise<Invitation> {
@@ -45,6 +55,7 @@ export async function newLinkInvitation(survey: Survey): Promise<Invitation> {
     token: randomToken(survey.id),
     surveyId: survey.id,
     waveId: wave.id,
+    contactId: linkRespondentId(),
     kind: survey.kind,
     scale: survey.scale,
     status: 'sent',

@@ -3,6 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { tableName } from '../config.ts';
 import { badRequest } from '../errors.ts';
+import { isContactId } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { segmentOf } from '../scoring.ts';
 import type { Survey } from '../survey/schema.ts';
@@ -20,7 +21,7 @@ export interface ResponseView {
 
 const view = (inv: Invitation): ResponseView => ({
   waveId: inv.waveId,
-  ...(inv.contactId && !inv.anonymous && !inv.contactId.startsWith('anon_') && { contactId: inv.contactId }),
+  ...(isContactId(inv.contactId) && !inv.anonymous && { contactId: inv.contactId }),
   score: inv.score as number,
   segment: segmentOf(inv.kind, inv.scale, inv.score as number),
   ...(inv.comment && { comment: inv.comment }),
