@@ -175,7 +175,7 @@ export class Stateless extends Construct {
       'Scan',
     ]);
     bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
-    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
+    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave']);
     bindTable(api, aggregates, ['GetItem', 'Query']);
     bindTable(api, system, ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
     api.allow(['lambda:InvokeFunction'], [arnOf('send')]);
@@ -196,7 +196,7 @@ export class Stateless extends Construct {
     // lists waves still sending under an ACTIVE marker it deletes when a wave is sent.
     bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem']);
     bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);
-    bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'byContact']);
+    bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave']);
     bindTable(send, system, ['BatchWriteItem', 'Query']);
     this.grantSendEmail(send, data);
     send.allow(['lambda:InvokeFunction'], [arnOf('send')]);

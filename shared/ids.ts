@@ -54,6 +54,22 @@ export function invitationToken(surveyId: string, waveSecret: string, contactId:
 export const randomToken = (surveyId: string): string =>
   `${surveyId}.${randomBytes(18).toString('base64url')}`;
 
+/**
+ * The respondent of a link-survey answer: no contact, but a stable id of its own, so that the
+ * answer is listed under its wave like any other (the byWave index is sorted by contact id).
+ */
+export const linkRespondentId = (): string => `link_${randomBytes(10).toString('hex')}`;
+
+/**
+ * Stands in for a contact erased on request: the answer stays listed under its wave (the byWave
+ * index needs a contact id), and nothing leads back to the person.
+ */
+export const erasedContactId = (): string => `erased_${randomBytes(10).toString('hex')}`;
+
+/** Whether an invitation's contact id names a real contact (not a link respondent, an anonymised or an erased one). */
+export const isContactId = (id: string | undefined): id is string =>
+  id !== undefined && !/^(link|anon|erased)_/.test(id);
+
 const tokenPattern = /^s_[a-z2-7]{16}\.[A-Za-z0-9_-]{24}$/;
 export const isWellFormedToken = (token: string): boolean => tokenPattern.test(token);
 export const surveyIdOfToken = (token: string): string => token.slice(0, token.indexOf('.'));

@@ -49,11 +49,8 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
   invitations: {
     id: 'invitations',
     partitionKey: s('token'),
-    indexes: [
-      { name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' },
-      { name: 'byContact', partitionKey: s('contactId'), sortKey: s('createdAt'), projection: 'ALL' },
-    ],
-    stream: 'NEW_AND_OLD_IMAGES',
+    indexes: [{ name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' }],
+    stream: 'NEW_IMAGE',
   },
   /** Live score counters: pk surveyId, sk ALL | W#waveId | D#yyyy-mm-dd | P#property#value. */
   aggregates: { id: 'aggregates', partitionKey: s('surveyId'), sortKey: s('key'), indexes: [] },

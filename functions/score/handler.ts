@@ -12,14 +12,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const image = record.dynamodb?.NewImage;
     // Only answers matter; the reconcile reads the item itself, so each token once per batch is enough.
     if (!token || !image?.responseVersion || done.has(token)) continue;
-    // The echo of this function's own write (it only moved countedVersion): nothing new to count.
-    const old = record.dynamodb?.OldImage;
-    if (
-      old?.responseVersion?.N === image.responseVersion.N &&
-      image.countedVersion?.N === image.responseVersion.N
-    ) {
-      continue;
-    }
+    // Already counted, e.g. the echo of this function's own write (it only moved countedVersion).
+    // The stream carries new images only: this is all the filter needs, and each answer costs less.
+    if (image.countedVersion?.N === image.responseVersion.N) continue;
     try {
       await reconcileInvitation(token);
       done.add(token);

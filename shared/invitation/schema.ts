@@ -15,7 +15,10 @@ export interface Invitation {
   token: string;
   surveyId: string;
   waveId: string;
-  /** Absent for link-survey answers. */
+  /**
+   * A contact (`c_…`); for a link-survey answer, a respondent id of its own (`link_…`); `anon_…`
+   * once an anonymous survey's invitation is answered.
+   */
   contactId?: string;
   kind: SurveyKind;
   scale: Scale;

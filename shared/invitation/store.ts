@@ -1,4 +1,4 @@
-/** Invitations in DynamoDB (key `token`; indexes byWave and byContact). */
+/** Invitations in DynamoDB (key `token`; index byWave, sorted by contact). */
 import {
   BatchGetCommand,
   GetCommand,
@@ -64,20 +64,6 @@ export async function queryWaveInvitations(
     items: (page.Items ?? []) as Invitation[],
     ...(page.LastEvaluatedKey && { next: page.LastEvaluatedKey }),
   };
-}
-
-/** Invitations of one contact created since a time (newest first), for "surveyed recently" rules. */
-export async function contactInvitationsSince(contactId: string, sinceIso: string): Promise<Invitation[]> {
-  const page = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName('invitations'),
-      IndexName: 'byContact',
-      KeyConditionExpression: 'contactId = :c AND createdAt >= :since',
-      ExpressionAttributeValues: { ':c': contactId, ':since': sinceIso },
-      ScanIndexForward: false,
-    }),
-  );
-  return (page.Items ?? []) as Invitation[];
 }
 
 /**

@@ -8,6 +8,7 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isTransactionConflict, transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
+import { isContactId } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation } from '../invitation/store.ts';
 import { aggregateKeys, answerDelta } from './aggregate.ts';
@@ -88,7 +89,7 @@ async function applyAnswer(inv: Invitation): Promise<void> {
 
 /** The latest answer wins on the contact, even when records arrive out of order. */
 async function writeBackFeedback(inv: Invitation): Promise<void> {
-  if (!inv.contactId || inv.anonymous || !inv.respondedAt) return;
+  if (!isContactId(inv.contactId) || inv.anonymous || !inv.respondedAt) return;
   const feedback = {
     lastRating: inv.score,
     ...(inv.comment && { lastComment: inv.comment }),

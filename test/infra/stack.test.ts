@@ -198,7 +198,7 @@ describe('tables', () => {
     });
     expect(
       props(resources('AWS::DynamoDB::Table')[logicalId(stack.data.tables.invitations.table)] as Json),
-    ).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' } });
+    ).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
   });
 
   it('feed score from the invitations stream, only records with a response, failures kept', () => {

@@ -561,10 +561,11 @@ describe('the stand-ins, with recording handlers', () => {
       dynamodb: {
         Keys: { token: { S: 's1' } },
         NewImage: { token: { S: 's1' }, n: { N: '2' } },
-        OldImage: { token: { S: 's1' }, n: { N: '1' } },
-        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        StreamViewType: 'NEW_IMAGE',
       },
     });
+    // The table streams new images only, as on AWS (shared/tables.ts).
+    expect(modify?.dynamodb?.OldImage).toBeUndefined();
     expect(modify?.eventSourceARN).toContain('table/npswave-invitations/stream/');
     expect(typeof modify?.dynamodb?.ApproximateCreationDateTime).toBe('number');
 

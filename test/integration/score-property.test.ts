@@ -111,7 +111,7 @@ const toAnswer = (a: AnswerIn): Answer => ({
 });
 
 let sequence = 0;
-/** A stream record as DynamoDB Streams writes it for an answered invitation (NEW_AND_OLD_IMAGES). */
+/** A stream record as DynamoDB Streams writes it for an answered invitation (NEW_IMAGE). */
 const streamRecord = (saved: Invitation): DynamoDBRecord => ({
   eventName: 'MODIFY',
   dynamodb: {
