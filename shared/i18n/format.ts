@@ -40,11 +40,21 @@ function dateTimeFormat(locale: Locale, timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+// Formatting with a zone name costs tens of microseconds; the same few moments (a wave's closing
+// time) are shown on every page of a wave, so the texts are kept too.
+const formatted = new Map<string, string>();
+
 export function formatDateTime(iso: string, locale: Locale, timeZone = 'UTC'): string {
+  const key = `${iso}|${locale}|${timeZone}`;
+  const known = formatted.get(key);
+  if (known !== undefined) return known;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   try {
-    return dateTimeFormat(locale, timeZone).format(date);
+    const text = dateTimeFormat(locale, timeZone).format(date);
+    if (formatted.size > 1000) formatted.clear();
+    formatted.set(key, text);
+    return text;
   } catch {
     // An unknown zone (the schema checks it, but stored data may predate the check) must not break a page.
     return formatDateTime(iso, locale, 'UTC');

@@ -36,7 +36,28 @@ const segments: readonly Segment[] = ['promoter', 'passive', 'detractor', 'low',
 const firstText = (...candidates: (string | undefined)[]): string | undefined =>
   candidates.find((c): c is string => c !== undefined && c.trim() !== '');
 
+/**
+ * Texts already worked out, per survey object and locale: a page needs them on every request, and
+ * the respond function keeps the same survey object for its cache's lifetime. The survey's
+ * `updatedAt` guards against an object changed in place.
+ */
+const known = new WeakMap<Survey, { updatedAt: string; byLocale: Map<Locale, SurveyTexts> }>();
+
 export function surveyTexts(survey: Survey, locale: Locale): SurveyTexts {
+  let entry = known.get(survey);
+  if (entry?.updatedAt !== survey.updatedAt) {
+    entry = { updatedAt: survey.updatedAt, byLocale: new Map() };
+    known.set(survey, entry);
+  }
+  let texts = entry.byLocale.get(locale);
+  if (!texts) {
+    texts = Object.freeze(textsOf(survey, locale));
+    entry.byLocale.set(locale, texts);
+  }
+  return texts;
+}
+
+function textsOf(survey: Survey, locale: Locale): SurveyTexts {
   const m = messages(locale);
   const own = survey.locales[locale];
   const isDefault = locale === survey.defaultLocale;

@@ -16,7 +16,21 @@ export interface Palette {
 
 const hexPattern = /^#[0-9a-fA-F]{6}$/;
 
+// A few accents per installation, each worked out once (the contrast search is not free).
+const palettes = new Map<string, Palette>();
+
 export function paletteOf(accent: string | undefined): Palette {
+  const key = accent ?? '';
+  let palette = palettes.get(key);
+  if (!palette) {
+    palette = paletteFor(accent);
+    if (palettes.size > 100) palettes.clear();
+    palettes.set(key, palette);
+  }
+  return palette;
+}
+
+function paletteFor(accent: string | undefined): Palette {
   const fill = accent && hexPattern.test(accent) ? accent.toLowerCase() : defaultAccent;
   const onFill = contrast(fill, '#ffffff') >= contrast(fill, '#000000') ? '#ffffff' : '#000000';
   let ink = fill;
