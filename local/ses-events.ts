@@ -11,15 +11,11 @@ import { join } from 'node:path';
 import type { FunctionRegistry } from './functions.ts';
 import { jsonFileWriter, readJsonFile } from './json-file.ts';
 import type { Log } from './log.ts';
-
-interface OutboxEmail {
-  messageId: string;
-  destination: { to: string[] };
-  headers?: { name: string; value: string }[];
-  at: number;
-}
+import type { OutboxEmail } from './ses.ts';
 
 const pollMs = 250;
+/** How far behind the clock an idle feed's `since` stays. */
+const settleSeconds = 5;
 
 /** The EventBridge event SES would publish for one message and event type. */
 export function sesEvent(
@@ -83,6 +79,8 @@ export class SesEventFeed {
   constructor(
     private readonly options: {
       sesUrl: string;
+      /** The outbox read in place (an in-process stand-in); otherwise it is fetched from `sesUrl`. */
+      outbox?: () => readonly OutboxEmail[];
       dataDir: string;
       configurationSet: string;
       functions: FunctionRegistry;
@@ -129,10 +127,17 @@ export class SesEventFeed {
     return this.options.functions.invoke('sesEvents', event);
   }
 
-  private async publishNew(): Promise<void> {
-    const response = await fetch(`${this.options.sesUrl}/store?since=${this.since}`);
+  /** The outbox's messages stored since `since` (inclusive, whole seconds). */
+  private async recent(): Promise<OutboxEmail[]> {
+    const since = this.since;
+    if (this.options.outbox) return this.options.outbox().filter((e) => e.at >= since);
+    const response = await fetch(`${this.options.sesUrl}/store?since=${since}`);
     if (!response.ok) throw new Error(`outbox answered ${response.status}`);
-    const { emails } = (await response.json()) as { emails: OutboxEmail[] };
+    return ((await response.json()) as { emails: OutboxEmail[] }).emails;
+  }
+
+  private async publishNew(): Promise<void> {
+    const emails = await this.recent();
     let changed = false;
     for (const email of emails) {
       if (this.seen.has(email.messageId)) continue;
@@ -144,7 +149,17 @@ export class SesEventFeed {
       this.seen.add(email.messageId);
       changed = true;
     }
-    if (changed) {
+    if (!changed) {
+      // Nothing new: let `since` follow the clock, a few seconds behind (the stand-in stamps each
+      // message with the second it stores it), so that an idle poll stops fetching the last burst
+      // of messages again four times a second. Not saved: a restart rereads a little more, and the
+      // saved `seen` covers that.
+      const settled = Math.floor(Date.now() / 1000) - settleSeconds;
+      if (settled > this.since) {
+        this.since = settled;
+        this.seen = new Set(emails.filter((e) => e.at >= settled).map((e) => e.messageId));
+      }
+    } else {
       // Keep only the last seconds' ids: `since` (inclusive, whole seconds) covers the rest.
       const latest = Math.max(this.since, ...emails.map((e) => e.at));
       this.since = Math.max(0, latest - 1);

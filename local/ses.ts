@@ -8,10 +8,24 @@ import type { Server } from 'node:http';
 import { closeServer } from './http-util.ts';
 import { loopback } from './ports.ts';
 
+/** What the SES event feed reads of a message in the stand-in's outbox. */
+export interface OutboxEmail {
+  messageId: string;
+  destination: { to: string[] };
+  headers?: { name: string; value: string }[];
+  /** Epoch seconds when the stand-in stored it. */
+  at: number;
+}
+
 export interface SesStandIn {
   url: string;
   /** False when the stand-in belongs to someone else (NPSWAVE_SES_URL). */
   owned: boolean;
+  /**
+   * The outbox itself, when the stand-in runs in this process: read in place, it costs the feed
+   * nothing, where `GET /store` serialises every recent message, bodies included, four times a second.
+   */
+  outbox?: () => readonly OutboxEmail[];
   stop(): Promise<void>;
 }
 
@@ -47,6 +61,17 @@ async function sesServerStarter(): Promise<StartSesServer> {
   return (loaded as { default: StartSesServer }).default;
 }
 
+/** The stand-in's in-memory store: the same CommonJS module instance its server writes to. */
+async function outboxReader(): Promise<() => readonly OutboxEmail[]> {
+  const store = (await import('aws-ses-v2-local/dist/store.js')) as unknown as {
+    getStoreReadonly?: () => { emails: OutboxEmail[] };
+    default?: { getStoreReadonly: () => { emails: OutboxEmail[] } };
+  };
+  const read = store.getStoreReadonly ?? store.default?.getStoreReadonly;
+  if (!read) throw new Error('aws-ses-v2-local has no getStoreReadonly: its store module changed');
+  return () => read().emails;
+}
+
 export async function startSes(options: {
   port: number;
   url?: string;
@@ -57,5 +82,10 @@ export async function startSes(options: {
   const server: Server = await (await sesServerStarter())({ host: loopback, port: options.port });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
-  return { url: `http://${loopback}:${port}`, owned: true, stop: () => closeServer(server) };
+  return {
+    url: `http://${loopback}:${port}`,
+    owned: true,
+    outbox: await outboxReader(),
+    stop: () => closeServer(server),
+  };
 }

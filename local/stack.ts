@@ -162,6 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const timeTravel = new TimeTravel(options.dataDir, scheduler, lambda, streams, log);
     const sesEvents = new SesEventFeed({
       sesUrl: ses.url,
+      ...(ses.outbox && { outbox: ses.outbox }),
       dataDir: options.dataDir,
       configurationSet: localConfigurationSet,
       functions,
