@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { type Figure, progress } from './lib/figure.ts';
 import { recentStackLog, stopBenchStack } from './lib/stack.ts';
 
+// As at npm start: the SDK's notice about Node 20 would be printed once per stack start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const suffix = '.bench.ts';
 

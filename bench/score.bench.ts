@@ -181,10 +181,10 @@ export async function run(): Promise<Figure[]> {
   );
 
   return [
-    atMost('score.read_latency_ratio', round(gwLarge.ms / gwSmall.ms), 'ratio', 1.5),
+    atMost('score.read_latency_ratio', round(gwLarge.ms / gwSmall.ms), 'ratio', 1.2),
     info('score.read_ms_at_100', round(gwSmall.ms, 2), 'ms'),
     info('score.read_ms_at_100k', round(gwLarge.ms, 2), 'ms'),
-    atMost('score.handler_read_latency_ratio', round(directLarge.ms / directSmall.ms), 'ratio', 1.5),
+    atMost('score.handler_read_latency_ratio', round(directLarge.ms / directSmall.ms), 'ratio', 1.2),
     info('score.handler_read_ms_at_100', round(directSmall.ms, 2), 'ms'),
     info('score.handler_read_ms_at_100k', round(directLarge.ms, 2), 'ms'),
     {

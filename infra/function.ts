@@ -10,7 +10,7 @@ import { ArnFormat, type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type TableDefinition, tableEnvVar } from '../shared/tables.ts';
@@ -21,6 +21,23 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 /** Lets bundled CommonJS dependencies call `require` from inside the ESM bundle. */
 const createRequireBanner =
   "import { createRequire as __npswaveCreateRequire } from 'node:module'; const require = __npswaveCreateRequire(import.meta.url);";
+
+/**
+ * How esbuild builds every function, in one place: bench/bundle.bench.ts builds its bundles with the
+ * same settings, so the sizes and import times it reports are those of what gets deployed.
+ */
+export const bundleSettings = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourceMap: true,
+  // Line-accurate stack traces without shipping the sources twice.
+  sourcesContent: false,
+  banner: createRequireBanner,
+  // Bundle the SDK: pinned versions and faster cold starts than the runtime's copy.
+  externalModules: [] as string[],
+} satisfies BundlingOptions;
 
 export interface NpsFunctionProps {
   /** Folder under functions/ holding handler.ts, e.g. `ses-events`. */
@@ -81,16 +98,7 @@ export class NpsFunction extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       ...(props.onFailure !== undefined ? { onFailure: props.onFailure, retryAttempts: 2 } : {}),
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        minify: true,
-        sourceMap: true,
-        // Line-accurate stack traces without shipping the sources twice.
-        sourcesContent: false,
-        banner: createRequireBanner,
-        // Bundle the SDK: pinned versions and faster cold starts than the runtime's copy.
-        externalModules: [],
+        ...bundleSettings,
         forceDockerBundling: false,
       },
     });

@@ -10,8 +10,16 @@ export interface SeededWave {
 
 const plans = ['free', 'pro', 'enterprise'];
 
-/** A published NPS survey whose first wave went to `contacts` new contacts; waits until it is open. */
-export async function seedOpenWave(bench: BenchStack, contacts: number, label: string): Promise<SeededWave> {
+/**
+ * A published NPS survey whose first wave went to `contacts` new contacts; waits until it is open.
+ * `settings` are more fields of the survey (e.g. `windowDays`, `link`), as the admin API takes them.
+ */
+export async function seedOpenWave(
+  bench: BenchStack,
+  contacts: number,
+  label: string,
+  settings: Record<string, unknown> = {},
+): Promise<SeededWave> {
   const run = `${label}-${Date.now().toString(36)}`;
   // Each run's contacts carry its own property, so a survey's audience is exactly its own contacts.
   await bench.api('POST', '/api/contacts', {
@@ -28,6 +36,7 @@ export async function seedOpenWave(bench: BenchStack, contacts: number, label: s
     companyName: 'Bench',
     reportBy: ['plan'],
     audience: { where: [{ field: 'properties.run', equals: run }] },
+    ...settings,
   });
   await bench.api('POST', `/api/surveys/${survey.id}/publish`);
   const { waveId } = await bench.api<{ waveId: string }>('POST', `/api/surveys/${survey.id}/waves`, {});
