@@ -14,7 +14,7 @@ import { invitationToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { putInvitationOnce } from '../invitation/store.ts';
 import { nextWindowOpening } from '../schedule/send-window.ts';
-import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
+import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { recordSelectionPage } from '../wave/store.ts';
@@ -31,7 +31,7 @@ export const contactThrottleDays = (): number =>
 export function chooseContact(contact: Contact, survey: Survey, wave: Wave, at: number): true | string {
   if (contact.status !== 'subscribed') return contact.status;
   if (!matchesAudience(contact, survey.audience.where, at)) return 'criteria';
-  const skipDays = survey.audience.skipIfSurveyedWithinDays ?? defaultSkipIfSurveyedWithinDays;
+  const skipDays = skipIfSurveyedDays(survey);
   const last = contact.surveyed?.[survey.id];
   if (skipDays > 0 && last && at - Date.parse(last) < skipDays * 86_400_000) return 'surveyed recently';
   const accountDays = contactThrottleDays();

@@ -20,6 +20,46 @@ export const defaultWindowDays = 14;
 export const defaultReminders = { count: 1, afterDays: 3 };
 export const defaultSkipIfSurveyedWithinDays = 90;
 
+const dayMs = 86_400_000;
+/** How long after its wave's start an email may leave: a send window across a weekend, a long wave. */
+const cadenceSlackDays = 7;
+
+/** The shortest time between two firings of an `every` cadence, in days (months vary: 3 months can be 89). */
+export function shortestCadenceDays(every: string): number | undefined {
+  const match = /^(\d+) (day|week|month)s?$/.exec(every);
+  if (!match) return undefined;
+  const n = Number(match[1]);
+  if (match[2] === 'day') return n;
+  if (match[2] === 'week') return 7 * n;
+  // The shortest run of n calendar months, over every starting month of a common and a leap year.
+  let shortest = Number.POSITIVE_INFINITY;
+  for (const year of [2026, 2028]) {
+    for (let month = 0; month < 12; month++) {
+      shortest = Math.min(shortest, (Date.UTC(year, month + n, 1) - Date.UTC(year, month, 1)) / dayMs);
+    }
+  }
+  return shortest;
+}
+
+/**
+ * "Skip contacts this survey emailed within N days": as set, or 90 by default. The default means
+ * "about once a quarter", so it must not make a quarterly cadence skip its own last wave: a quarter
+ * can be 89 days (February to May), and the last wave's emails may have gone out days after its
+ * start (a send window over a weekend). For a cadence whose shortest period is near the default or
+ * longer (83 days and up), the default is therefore a week less than that period; shorter cadences
+ * keep the default, which then spreads each contact over several waves.
+ */
+export function skipIfSurveyedDays(survey: Pick<Survey, 'audience' | 'cadence'>): number {
+  const set = survey.audience.skipIfSurveyedWithinDays;
+  if (set !== undefined) return set;
+  const every = survey.cadence && 'every' in survey.cadence ? survey.cadence.every : undefined;
+  const period = every === undefined ? undefined : shortestCadenceDays(every);
+  if (period === undefined || period < defaultSkipIfSurveyedWithinDays - cadenceSlackDays) {
+    return defaultSkipIfSurveyedWithinDays;
+  }
+  return Math.min(defaultSkipIfSurveyedWithinDays, period - cadenceSlackDays);
+}
+
 function defaultLocale(): Locale {
   const configured = optionalEnv('DEFAULT_LOCALE');
   return configured && isSupportedLocale(configured) ? configured : 'en';

@@ -19,7 +19,7 @@ import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
 import { nextWindowOpening } from '../schedule/send-window.ts';
 import { invokeSend } from '../send/invoke.ts';
 import { chooseContact, invitationFor } from '../send/selection.ts';
-import { defaultSkipIfSurveyedWithinDays } from '../survey/lifecycle.ts';
+import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import { ensureRollingWave, rollingWaveId } from './rolling.ts';
 import { addWaveCounts } from './store.ts';
@@ -34,7 +34,7 @@ export const invitationIdOf = (token: string): string =>
  * when two triggers race (the loser sees the lock). The lock expires by itself.
  */
 async function takeThrottleLock(survey: Survey, contactId: string, token: string): Promise<boolean> {
-  const days = survey.audience.skipIfSurveyedWithinDays ?? defaultSkipIfSurveyedWithinDays;
+  const days = skipIfSurveyedDays(survey);
   if (days <= 0) return true;
   const until = nowMs() + days * 86_400_000;
   try {

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inPercentSample } from '../../shared/audience/sample.ts';
 import type { Contact } from '../../shared/contact/schema.ts';
 import { chooseContact, contactThrottleDays } from '../../shared/send/selection.ts';
-import { newSurvey } from '../../shared/survey/lifecycle.ts';
+import { newSurvey, shortestCadenceDays, skipIfSurveyedDays } from '../../shared/survey/lifecycle.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
 import { type Wave, zeroCounts } from '../../shared/wave/schema.ts';
 
@@ -71,6 +71,42 @@ describe('chooseContact', () => {
     expect(chooseContact(emailed(0), never, wave(never), at)).toBe(true);
     // Another survey's email does not count for this survey's rule.
     expect(chooseContact(contact({ surveyed: { s_other: daysAgo(1) } }), s, wave(s), at)).toBe(true);
+  });
+
+  it('a quarterly cadence with the default rule never skips its own last wave, even in an 89-day quarter', () => {
+    const quarterly = { ...survey(), cadence: { every: '3 months' } };
+    // February 1 to May 1 is 89 days; the last wave's email left two days after that wave began.
+    const lastEmail = (days: number) => contact({ surveyed: { [quarterly.id]: daysAgo(days) } });
+    expect(skipIfSurveyedDays(quarterly)).toBe(82);
+    expect(chooseContact(lastEmail(87), quarterly, wave(quarterly), at)).toBe(true);
+    // A wave started by hand a month after the cadence's still skips who it emailed.
+    expect(chooseContact(lastEmail(30), quarterly, wave(quarterly), at)).toBe('surveyed recently');
+    // Set explicitly, the rule is what was set.
+    const explicit = { ...quarterly, audience: { skipIfSurveyedWithinDays: 90 } };
+    expect(chooseContact(lastEmail(87), explicit, wave(explicit), at)).toBe('surveyed recently');
+  });
+
+  it.each([
+    [{ every: '1 day' }, 90],
+    [{ every: '2 weeks' }, 90],
+    [{ every: '1 month' }, 90],
+    [{ every: '2 months' }, 90],
+    [{ every: '13 weeks' }, 84],
+    [{ every: '90 days' }, 83],
+    [{ every: '3 months' }, 82],
+    [{ every: '6 months' }, 90],
+    [{ cron: '0 9 1 * *' }, 90],
+    [null, 90],
+  ])('the default skip window for cadence %j is %i days', (cadence, days) => {
+    expect(skipIfSurveyedDays({ audience: {}, cadence })).toBe(days);
+  });
+
+  it('knows the shortest run of calendar months', () => {
+    expect(shortestCadenceDays('1 month')).toBe(28);
+    expect(shortestCadenceDays('3 months')).toBe(89);
+    expect(shortestCadenceDays('12 months')).toBe(365);
+    expect(shortestCadenceDays('2 weeks')).toBe(14);
+    expect(shortestCadenceDays('sometimes')).toBeUndefined();
   });
 
   describe('the account-wide rule (CONTACT_THROTTLE_DAYS)', () => {
