@@ -20,6 +20,27 @@ export const isTransactionConflict = (err: unknown): boolean => {
   );
 };
 
+/**
+ * Runs a write again when DynamoDB rejected it for a conflicting transaction: a cancelled
+ * transaction, or a plain write to an item a transaction holds, applied nothing, so trying again is
+ * safe. Writes that touch a wave's counts need this: every settle of a wave updates the same item,
+ * several at once (DynamoDB Local never raises it; DynamoDB does). Up to 8 retries with jittered
+ * backoff (20 ms doubling, at most 1 s); any other error, and the last conflict, are thrown.
+ */
+export async function retryOnTransactionConflict<T>(
+  write: () => Promise<T>,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isTransactionConflict(err) || attempt >= 8) throw err;
+      await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    }
+  }
+}
+
 const wireTypes = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
 const isWireValue = (value: unknown): boolean =>
   typeof value === 'object' &&

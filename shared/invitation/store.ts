@@ -8,7 +8,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure, transactionCancelReasons } from '../aws/dynamo-errors.ts';
+import {
+  isConditionFailure,
+  retryOnTransactionConflict,
+  transactionCancelReasons,
+} from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
 import type { Invitation, InvitationStatus } from './schema.ts';
 
@@ -173,30 +177,33 @@ export async function stampInvitationOnce(
   count: string,
 ): Promise<boolean> {
   try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName('invitations'),
-              Key: { token: invitation.token },
-              UpdateExpression: 'SET #field = :at',
-              ConditionExpression: 'attribute_exists(#token) AND attribute_not_exists(#field)',
-              ExpressionAttributeNames: { '#field': field, '#token': 'token' },
-              ExpressionAttributeValues: { ':at': at },
+    // Every stamp of a wave also counts on the wave's item, like every settle: retried on conflicts.
+    await retryOnTransactionConflict(() =>
+      dynamo().send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName('invitations'),
+                Key: { token: invitation.token },
+                UpdateExpression: 'SET #field = :at',
+                ConditionExpression: 'attribute_exists(#token) AND attribute_not_exists(#field)',
+                ExpressionAttributeNames: { '#field': field, '#token': 'token' },
+                ExpressionAttributeValues: { ':at': at },
+              },
             },
-          },
-          {
-            Update: {
-              TableName: tableName('surveys'),
-              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
-              UpdateExpression: 'ADD counts.#count :one',
-              ExpressionAttributeNames: { '#count': count },
-              ExpressionAttributeValues: { ':one': 1 },
+            {
+              Update: {
+                TableName: tableName('surveys'),
+                Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
+                UpdateExpression: 'ADD counts.#count :one',
+                ExpressionAttributeNames: { '#count': count },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
             },
-          },
-        ],
-      }),
+          ],
+        }),
+      ),
     );
     return true;
   } catch (err) {

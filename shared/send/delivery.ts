@@ -5,7 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure, isTransactionConflict } from '../aws/dynamo-errors.ts';
+import { isConditionFailure, retryOnTransactionConflict } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
@@ -89,15 +89,8 @@ export async function sendPage(wave: Wave, survey: Survey, ctx: DeliveryContext)
  * (TransactionConflict), and a throw here would end the whole run with SES's email already sent.
  * A cancelled transaction applied nothing, so trying again is safe.
  */
-async function settleInvitation(...args: Parameters<typeof settleOnce>): Promise<boolean> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await settleOnce(...args);
-    } catch (err) {
-      if (!isTransactionConflict(err) || attempt >= 8) throw err;
-      await defaultSleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
-    }
-  }
+function settleInvitation(...args: Parameters<typeof settleOnce>): Promise<boolean> {
+  return retryOnTransactionConflict(() => settleOnce(...args));
 }
 
 /** Whether any of these invitations is still claimed (`sending`) now, read from the table itself. */

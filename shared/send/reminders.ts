@@ -7,7 +7,11 @@
  */
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure, isTransactionConflict, transactionCancelReasons } from '../aws/dynamo-errors.ts';
+import {
+  isConditionFailure,
+  retryOnTransactionConflict,
+  transactionCancelReasons,
+} from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { getContact } from '../contact/store.ts';
@@ -60,9 +64,9 @@ async function claim(inv: Invitation, n: number): Promise<boolean> {
  * over meanwhile (ConditionalCheckFailed) is left to its new owner.
  */
 async function settle(inv: Invitation, n: number): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await dynamo().send(
+  try {
+    await retryOnTransactionConflict(() =>
+      dynamo().send(
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -85,13 +89,11 @@ async function settle(inv: Invitation, n: number): Promise<void> {
             },
           ],
         }),
-      );
-      return;
-    } catch (err) {
-      if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return;
-      if (!isTransactionConflict(err) || attempt >= 8) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2)));
-    }
+      ),
+    );
+  } catch (err) {
+    if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return;
+    throw err;
   }
 }
 

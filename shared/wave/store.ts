@@ -1,7 +1,7 @@
 /** Waves in DynamoDB (the surveys table, pk WAVE#id, listed per survey on gsi1). */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { isConditionFailure, retryOnTransactionConflict } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { notFound } from '../errors.ts';
@@ -75,19 +75,25 @@ function countUpdate(deltas: CountDeltas): {
   return { parts, names, values };
 }
 
-/** Adds to a wave's live counts (atomic, commutative: any number of writers may do it at once). */
+/**
+ * Adds to a wave's live counts (atomic, commutative: any number of writers may do it at once). A
+ * transaction holding the wave item (a settle) makes DynamoDB refuse the write for a moment; it is
+ * tried again, since a refused write applied nothing.
+ */
 export async function addWaveCounts(waveId: string, deltas: CountDeltas): Promise<void> {
   const { parts, names, values } = countUpdate(deltas);
   if (parts.length === 0) return;
-  await dynamo().send(
-    new UpdateCommand({
-      TableName: tableName('surveys'),
-      Key: key(waveId),
-      UpdateExpression: `ADD ${parts.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    }),
+  await retryOnTransactionConflict(() =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: `ADD ${parts.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
   );
 }
 
