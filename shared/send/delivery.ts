@@ -6,7 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure, retryOnTransactionConflict } from '../aws/dynamo-errors.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, nowMs } from '../clock.ts';
 import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { getContact } from '../contact/store.ts';
@@ -19,6 +19,7 @@ import {
   settleInvitation as settleOnce,
   transitionInvitation,
 } from '../invitation/store.ts';
+import { nextWindowOpening } from '../schedule/send-window.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
@@ -41,7 +42,8 @@ export interface DeliveryContext {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type DeliveryOutcome = 'sent' | 'failed' | 'suppressed' | 'skipped' | 'retry-later';
+/** `deferred`: the contact's send window had closed; back in the queue until it opens (its `sendAfter`). */
+export type DeliveryOutcome = 'sent' | 'failed' | 'suppressed' | 'skipped' | 'retry-later' | 'deferred';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -196,6 +198,18 @@ export async function deliverInvitation(
     const reason = contact ? contact.status : 'contact erased';
     await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: reason }, 'suppressed');
     return 'suppressed';
+  }
+  if (survey.sendWindow) {
+    // Judged again now, not only at selection: a long wave (or a slow SES) can run past the window's
+    // end, and then the rest waits for the next opening in each contact's zone.
+    const now = nowMs();
+    const opening = nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, now);
+    if (opening > now) {
+      const sendAfter = new Date(opening).toISOString();
+      await transitionInvitation(inv.token, ['sending'], 'queued', { sendAfter });
+      await noteNextDue(inv.waveId, sendAfter);
+      return 'deferred';
+    }
   }
   const email = composeEmail(inv, survey, contact);
   const sleep = ctx.sleep ?? defaultSleep;

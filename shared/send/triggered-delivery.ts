@@ -35,8 +35,25 @@ export async function sendTriggered(
     bucket: new TokenBucket(await allowedSendRate()),
     deadline,
   });
-  if (outcome !== 'sent') return outcome;
   const id = invitationIdOf(token);
+  if (outcome === 'deferred') {
+    // Its send window closed before it could go: it goes at the next opening, on a schedule of its own
+    // (the one that fired may still exist until this run ends, so the name carries the new time).
+    const sendAfter = (await getInvitation(token, true))?.sendAfter;
+    if (sendAfter) {
+      await scheduleOnce(
+        scheduleName('invite', id, String(Date.parse(sendAfter) / 1000)),
+        new Date(sendAfter),
+        'send',
+        {
+          type: 'invitation.send',
+          token,
+        },
+      );
+    }
+    return outcome;
+  }
+  if (outcome !== 'sent') return outcome;
   await scheduleOnce(scheduleName('expire', id), new Date(inv.closesAt), 'expire', { token });
   const closes = Date.parse(inv.closesAt);
   for (let n = 1; n <= survey.reminders.count; n++) {

@@ -6,7 +6,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setClockOffset } from '../../shared/clock.ts';
 import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { deliverInvitation } from '../../shared/send/delivery.ts';
@@ -130,5 +131,45 @@ describe('delivering an invitation', () => {
     });
     expect(outcome).toBe('skipped');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  describe('a send window that closed while the wave was going out', () => {
+    const windowed = {
+      ...survey,
+      sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00' },
+    };
+    const at = (iso: string) => setClockOffset(Date.parse(iso) - Date.now());
+    afterEach(() => setClockOffset(0));
+
+    it('puts the invitation back in the queue until the next opening in the contact zone, and sends nothing', async () => {
+      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'Europe/Stockholm' }) });
+      at('2026-11-27T16:30:00.000Z'); // Friday 17:30 in Stockholm: closed until Monday 09:00 (08:00Z)
+      const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
+        bucket: new TokenBucket(100),
+        deadline: Infinity,
+      });
+      expect(outcome).toBe('deferred');
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+      const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+      const monday = '2026-11-30T08:00:00.000Z';
+      const requeued = updates.find((u) => Object.values(u.ExpressionAttributeValues ?? {}).includes(monday));
+      expect(requeued?.Key).toEqual({ token: invitation(1).token });
+      expect(Object.values(requeued?.ExpressionAttributeValues ?? {})).toContain('queued');
+      const due = updates.find((u) => u.UpdateExpression === 'SET nextDueAt = :at');
+      expect(due?.Key).toEqual({ pk: 'WAVE#w_aaaaaaaaaaaaaaaa', sk: 'WAVE' });
+      expect(due?.ExpressionAttributeValues).toEqual({ ':at': '2026-11-30T08:00:00.000Z' });
+    });
+
+    it('sends while the window is open in the contact zone', async () => {
+      ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
+      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'America/New_York' }) });
+      at('2026-11-27T16:30:00.000Z'); // Friday 11:30 in New York
+      const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
+        bucket: new TokenBucket(100),
+        deadline: Infinity,
+      });
+      expect(outcome).toBe('sent');
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    });
   });
 });
