@@ -109,75 +109,26 @@ export async function transitionInvitation(
   }
 }
 
-/**
- * Moves an invitation to a final sending state and counts it on its wave, in one transaction: the
- * invitation's status and the wave's count can never disagree, whatever crashes in between.
- * Answers false when the invitation had already left `from`.
- */
-export async function settleInvitation(
-  invitation: Pick<Invitation, 'token' | 'waveId'>,
-  from: InvitationStatus[],
-  to: InvitationStatus,
-  fields: Record<string, unknown>,
-  count: string,
-): Promise<boolean> {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':to': to };
-  const sets = ['#status = :to'];
-  Object.entries(fields).forEach(([name, value], i) => {
-    names[`#f${i}`] = name;
-    values[`:f${i}`] = value;
-    sets.push(`#f${i} = :f${i}`);
-  });
-  from.forEach((s, i) => {
-    values[`:from${i}`] = s;
-  });
-  try {
-    await dynamo().send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName('invitations'),
-              Key: { token: invitation.token },
-              UpdateExpression: `SET ${sets.join(', ')}`,
-              ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
-            },
-          },
-          {
-            Update: {
-              TableName: tableName('surveys'),
-              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
-              UpdateExpression: 'ADD counts.#count :one',
-              ExpressionAttributeNames: { '#count': count },
-              ExpressionAttributeValues: { ':one': 1 },
-            },
-          },
-        ],
-      }),
-    );
-    return true;
-  } catch (err) {
-    const reasons = transactionCancelReasons(err);
-    if (reasons?.[0] === 'ConditionalCheckFailed') return false;
-    throw err;
-  }
+/** One conditional update of an invitation, in the form DynamoDB takes it. */
+export interface InvitationUpdate {
+  set: string;
+  condition: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
 }
 
 /**
- * Stamps a one-time event on an invitation (`automatedAt`, `unsubscribedAt`…) and counts it on the
- * wave, both only the first time. Answers whether this was the first time.
+ * Updates an invitation and adds one to a count of its wave, in one transaction: the two can never
+ * disagree, whatever crashes in between. Every such write of a wave touches the same wave item, so
+ * DynamoDB's transaction conflicts (nothing applied) are tried again. Answers false when the
+ * invitation's condition failed: someone else moved it first.
  */
-export async function stampInvitationOnce(
+export async function updateInvitationCounted(
   invitation: Pick<Invitation, 'token' | 'waveId'>,
-  field: 'automatedAt' | 'unsubscribedAt' | 'complainedAt',
-  at: string,
+  update: InvitationUpdate,
   count: string,
 ): Promise<boolean> {
   try {
-    // Every stamp of a wave also counts on the wave's item, like every settle: retried on conflicts.
     await retryOnTransactionConflict(() =>
       dynamo().send(
         new TransactWriteCommand({
@@ -186,10 +137,10 @@ export async function stampInvitationOnce(
               Update: {
                 TableName: tableName('invitations'),
                 Key: { token: invitation.token },
-                UpdateExpression: 'SET #field = :at',
-                ConditionExpression: 'attribute_exists(#token) AND attribute_not_exists(#field)',
-                ExpressionAttributeNames: { '#field': field, '#token': 'token' },
-                ExpressionAttributeValues: { ':at': at },
+                UpdateExpression: update.set,
+                ConditionExpression: update.condition,
+                ...(update.names && { ExpressionAttributeNames: update.names }),
+                ...(update.values && { ExpressionAttributeValues: update.values }),
               },
             },
             {
@@ -210,6 +161,62 @@ export async function stampInvitationOnce(
     if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
     throw err;
   }
+}
+
+/**
+ * Moves an invitation to a final sending state and counts it on its wave (one transaction).
+ * Answers false when the invitation had already left `from`.
+ */
+export function settleInvitation(
+  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  from: InvitationStatus[],
+  to: InvitationStatus,
+  fields: Record<string, unknown>,
+  count: string,
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':to': to };
+  const sets = ['#status = :to'];
+  Object.entries(fields).forEach(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  from.forEach((s, i) => {
+    values[`:from${i}`] = s;
+  });
+  return updateInvitationCounted(
+    invitation,
+    {
+      set: `SET ${sets.join(', ')}`,
+      condition: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      names,
+      values,
+    },
+    count,
+  );
+}
+
+/**
+ * Stamps a one-time event on an invitation (`automatedAt`, `unsubscribedAt`…) and counts it on the
+ * wave, both only the first time. Answers whether this was the first time.
+ */
+export function stampInvitationOnce(
+  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  field: 'automatedAt' | 'unsubscribedAt' | 'complainedAt',
+  at: string,
+  count: string,
+): Promise<boolean> {
+  return updateInvitationCounted(
+    invitation,
+    {
+      set: 'SET #field = :at',
+      condition: 'attribute_exists(#token) AND attribute_not_exists(#field)',
+      names: { '#field': field, '#token': 'token' },
+      values: { ':at': at },
+    },
+    count,
+  );
 }
 
 /** The invitation and its survey in one round trip (the token names the survey). */

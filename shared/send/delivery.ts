@@ -5,7 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure, retryOnTransactionConflict } from '../aws/dynamo-errors.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
@@ -16,7 +16,7 @@ import type { Invitation } from '../invitation/schema.ts';
 import {
   getInvitation,
   queryWaveInvitations,
-  settleInvitation as settleOnce,
+  settleInvitation,
   transitionInvitation,
 } from '../invitation/store.ts';
 import { nextWindowOpening } from '../schedule/send-window.ts';
@@ -82,17 +82,6 @@ export async function sendPage(wave: Wave, survey: Survey, ctx: DeliveryContext)
   if (next !== undefined) return { state: 'progress' };
   const until = await takeNextDue(wave.id);
   return until ? { state: 'waiting', until } : { state: 'complete' };
-}
-
-/**
- * Settles an invitation and counts it on the wave (one transaction), again when DynamoDB cancels it
- * for a conflict. Every settle of a wave updates the same wave item, and up to 8 run at once: on
- * DynamoDB (not DynamoDB Local) concurrent transactions on one item cancel each other
- * (TransactionConflict), and a throw here would end the whole run with SES's email already sent.
- * A cancelled transaction applied nothing, so trying again is safe.
- */
-function settleInvitation(...args: Parameters<typeof settleOnce>): Promise<boolean> {
-  return retryOnTransactionConflict(() => settleOnce(...args));
 }
 
 /** Whether any of these invitations is still claimed (`sending`) now, read from the table itself. */

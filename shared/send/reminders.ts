@@ -5,18 +5,14 @@
  * wave) after, so a schedule firing twice or a crash mid-way reminds nobody twice. With a send
  * window, a contact outside it waits: the reminder resumes at the window's next opening.
  */
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import {
-  isConditionFailure,
-  retryOnTransactionConflict,
-  transactionCancelReasons,
-} from '../aws/dynamo-errors.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { getContact } from '../contact/store.ts';
 import type { Invitation } from '../invitation/schema.ts';
-import { queryWaveInvitations } from '../invitation/store.ts';
+import { queryWaveInvitations, updateInvitationCounted } from '../invitation/store.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
 import { nextWindowOpening } from '../schedule/send-window.ts';
 import type { Survey } from '../survey/schema.ts';
@@ -58,43 +54,19 @@ async function claim(inv: Invitation, n: number): Promise<boolean> {
 }
 
 /**
- * Records reminder n as sent and counts it on the wave, in one transaction. Every settle of a wave
- * updates the same wave item, and 8 run at once: on DynamoDB concurrent transactions on one item
- * cancel each other (TransactionConflict), which applied nothing, so it is tried again. A claim taken
- * over meanwhile (ConditionalCheckFailed) is left to its new owner.
+ * Records reminder n as sent and counts it on the wave, in one transaction. A claim taken over
+ * meanwhile (the condition fails) is left to its new owner.
  */
 async function settle(inv: Invitation, n: number): Promise<void> {
-  try {
-    await retryOnTransactionConflict(() =>
-      dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName('invitations'),
-                Key: { token: inv.token },
-                UpdateExpression:
-                  'SET reminders = :n, lastRemindedAt = :at REMOVE reminderClaim, reminderClaimAt',
-                ConditionExpression: 'reminderClaim = :n',
-                ExpressionAttributeValues: { ':n': n, ':at': nowIso() },
-              },
-            },
-            {
-              Update: {
-                TableName: tableName('surveys'),
-                Key: { pk: `WAVE#${inv.waveId}`, sk: 'WAVE' },
-                UpdateExpression: 'ADD counts.reminded :one',
-                ExpressionAttributeValues: { ':one': 1 },
-              },
-            },
-          ],
-        }),
-      ),
-    );
-  } catch (err) {
-    if (transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return;
-    throw err;
-  }
+  await updateInvitationCounted(
+    inv,
+    {
+      set: 'SET reminders = :n, lastRemindedAt = :at REMOVE reminderClaim, reminderClaimAt',
+      condition: 'reminderClaim = :n',
+      values: { ':n': n, ':at': nowIso() },
+    },
+    'reminded',
+  );
 }
 
 async function release(inv: Invitation): Promise<void> {
