@@ -164,6 +164,9 @@ export async function remindWave(
   const wave = await getWave(waveId);
   if (!wave || wave.status === 'closed' || wave.closesAt <= nowIso()) return 'closed';
   const survey = await requireSurvey(wave.surveyId);
+  // Unpublished: the emailed invitations stay answerable until they close, but nobody is emailed
+  // again about a survey its owners took down.
+  if (survey.state !== 'published') return 'closed';
   const bucket = new TokenBucket(rate);
   let waitUntil: number | undefined;
   let start: Record<string, unknown> | undefined;

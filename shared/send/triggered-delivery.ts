@@ -69,6 +69,7 @@ export async function remindTriggered(token: string, n: number): Promise<void> {
   const inv = await getInvitation(token, true);
   if (inv?.status !== 'sent' || inv.closesAt <= nowIso()) return;
   const survey = await requireSurvey(inv.surveyId);
+  if (survey.state !== 'published') return; // no reminders about a survey taken down (remindWave)
   const outcome = await remindOne(inv, survey, n, new TokenBucket(await allowedSendRate()));
   if (typeof outcome === 'object')
     await scheduleReminderAt({ token }, invitationIdOf(token), n, outcome.waitUntil, inv.closesAt);

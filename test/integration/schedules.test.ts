@@ -416,6 +416,7 @@ describe('unpublish and republish', () => {
       cadence: { every: '1 month' },
       audience: { skipIfSurveyedWithinDays: 20 },
       link: { enabled: true },
+      reminders: { count: 2, afterDays: 3 },
     });
     const publishedAt = (await advanceTo(await nextNoon())).getTime();
     await publish(surveyId);
@@ -438,6 +439,9 @@ describe('unpublish and republish', () => {
     const xiaToken = tokenIn((await mailsTo(xia)).first[0]);
     const yanToken = tokenIn((await mailsTo(yan)).first[0]);
     await advanceTo(startedAt + 13 * dayMs);
+    // The day-3 reminder went out while published; the day-6 one, after the unpublish, did not.
+    expect((await mailsTo(yan)).reminders).toHaveLength(1);
+    expect((await mailsTo(xia)).reminders).toHaveLength(1);
     expect((await responsePage(yanToken)).status).toBe(200);
     expect((await answer(xiaToken, 7)).status).toBe(200);
 
