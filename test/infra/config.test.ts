@@ -1,4 +1,7 @@
 /** Deployment configuration from CDK context: every key validated with an error naming it. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +16,11 @@ const base = {
   fromAddress: 'surveys@example.com',
   adminEmail: 'ops@example.com',
 };
-const read = (context: Record<string, unknown>) => readDeployConfig(new App({ context }).node);
+// One folder for every App here (none is synthesised): without `outdir` each App makes a cdk.out
+// folder of its own in the temp directory and leaves it there.
+const outdir = mkdtempSync(path.join(tmpdir(), 'npswave-cdk-config-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+const read = (context: Record<string, unknown>) => readDeployConfig(new App({ context, outdir }).node);
 const certificateArn = 'arn:aws:acm:eu-north-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
 
 describe('readDeployConfig', () => {
