@@ -3,7 +3,7 @@
  * when may an email go out? At once when inside the window, else at the window's next opening.
  * Local times become instants through the zone's real offset, so DST changes are honoured.
  */
-import type { SendWindow } from '../survey/schema.ts';
+import type { SendWindow, Survey } from '../survey/schema.ts';
 
 const dayNames = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 
@@ -94,3 +94,18 @@ export function nextWindowOpening(window: SendWindow, timeZone: string, fromMs: 
 /** Whether the window is open at an instant. */
 export const isInsideWindow = (window: SendWindow, timeZone: string, ms: number): boolean =>
   nextWindowOpening(window, timeZone, ms) === ms;
+
+/**
+ * For a survey with a send window: the next opening in the contact's zone (ISO) while the window is
+ * closed at `nowMs`; undefined while it is open, or without a window. Judged at selection and again
+ * just before an email goes out.
+ */
+export function closedUntil(
+  survey: Pick<Survey, 'sendWindow' | 'timezone'>,
+  contact: { timezone?: string | undefined },
+  nowMs: number,
+): string | undefined {
+  if (!survey.sendWindow) return undefined;
+  const opening = nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, nowMs);
+  return opening > nowMs ? new Date(opening).toISOString() : undefined;
+}

@@ -19,7 +19,7 @@ import {
   settleInvitation,
   transitionInvitation,
 } from '../invitation/store.ts';
-import { nextWindowOpening } from '../schedule/send-window.ts';
+import { closedUntil } from '../schedule/send-window.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
@@ -40,6 +40,8 @@ export interface DeliveryContext {
   /** Real-time epoch ms after which no new page is started. */
   deadline: number;
   sleep?: (ms: number) => Promise<void>;
+  /** An invitation put back until `sendAfter` (its window closed); by default the wave notes when to come back. */
+  onDeferred?: (inv: Invitation, sendAfter: string) => Promise<void>;
 }
 
 /** `deferred`: the contact's send window had closed; back in the queue until it opens (its `sendAfter`). */
@@ -188,17 +190,13 @@ export async function deliverInvitation(
     await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: reason }, 'suppressed');
     return 'suppressed';
   }
-  if (survey.sendWindow) {
-    // Judged again now, not only at selection: a long wave (or a slow SES) can run past the window's
-    // end, and then the rest waits for the next opening in each contact's zone.
-    const now = nowMs();
-    const opening = nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, now);
-    if (opening > now) {
-      const sendAfter = new Date(opening).toISOString();
-      await transitionInvitation(inv.token, ['sending'], 'queued', { sendAfter });
-      await noteNextDue(inv.waveId, sendAfter);
-      return 'deferred';
-    }
+  // The send window is judged again now, not only at selection: a long wave (or a slow SES) can run
+  // past its end, and then the rest waits for the next opening in each contact's zone.
+  const sendAfter = closedUntil(survey, contact, nowMs());
+  if (sendAfter) {
+    await transitionInvitation(inv.token, ['sending'], 'queued', { sendAfter });
+    await (ctx.onDeferred ?? ((deferred, at) => noteNextDue(deferred.waveId, at)))(inv, sendAfter);
+    return 'deferred';
   }
   const email = composeEmail(inv, survey, contact);
   const sleep = ctx.sleep ?? defaultSleep;

@@ -13,7 +13,7 @@ import type { Contact } from '../contact/schema.ts';
 import { invitationToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { putInvitationOnce } from '../invitation/store.ts';
-import { nextWindowOpening } from '../schedule/send-window.ts';
+import { closedUntil } from '../schedule/send-window.ts';
 import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
@@ -53,6 +53,12 @@ export function chooseContact(contact: Contact, survey: Survey, wave: Wave, at: 
   return true;
 }
 
+/** With a send window closed now, the invitation waits for its next opening in the contact's zone. */
+const windowStartOf = (survey: Survey, contact: Contact): { sendAfter?: string } => {
+  const sendAfter = closedUntil(survey, contact, nowMs());
+  return sendAfter ? { sendAfter } : {};
+};
+
 export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: string): Invitation {
   const reportProps: Record<string, string> = {};
   for (const prop of survey.reportBy) {
@@ -71,17 +77,9 @@ export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: 
     closesAt: wave.closesAt,
     ...(contact.locale !== undefined && { locale: contact.locale }),
     ...(survey.anonymous && { anonymous: true }),
-    ...windowStart(survey, contact),
+    ...windowStartOf(survey, contact),
     ...(Object.keys(reportProps).length > 0 && { reportProps }),
   };
-}
-
-/** With a send window, the first moment the contact's window is open (nothing when open now). */
-function windowStart(survey: Survey, contact: Pick<Contact, 'timezone'>): { sendAfter?: string } {
-  if (!survey.sendWindow) return {};
-  const now = nowMs();
-  const opening = nextWindowOpening(survey.sendWindow, contact.timezone ?? survey.timezone, now);
-  return opening > now ? { sendAfter: new Date(opening).toISOString() } : {};
 }
 
 /**

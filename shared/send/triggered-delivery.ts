@@ -31,17 +31,14 @@ export async function sendTriggered(
     );
     return 'suppressed';
   }
+  const id = invitationIdOf(token);
   const outcome = await deliverInvitation(inv, survey, {
     bucket: new TokenBucket(await allowedSendRate()),
     deadline,
-  });
-  const id = invitationIdOf(token);
-  if (outcome === 'deferred') {
-    // Its send window closed before it could go: it goes at the next opening, on a schedule of its own
-    // (the one that fired may still exist until this run ends, so the name carries the new time).
-    const sendAfter = (await getInvitation(token, true))?.sendAfter;
-    if (sendAfter) {
-      await scheduleOnce(
+    // Its send window closed before it could go: it goes at the next opening, on a schedule of its
+    // own (the one that fired may exist until this run ends, so the name carries the new time).
+    onDeferred: (_, sendAfter) =>
+      scheduleOnce(
         scheduleName('invite', id, String(Date.parse(sendAfter) / 1000)),
         new Date(sendAfter),
         'send',
@@ -49,10 +46,8 @@ export async function sendTriggered(
           type: 'invitation.send',
           token,
         },
-      );
-    }
-    return outcome;
-  }
+      ),
+  });
   if (outcome !== 'sent') return outcome;
   await scheduleOnce(scheduleName('expire', id), new Date(inv.closesAt), 'expire', { token });
   const closes = Date.parse(inv.closesAt);

@@ -160,6 +160,23 @@ describe('delivering an invitation', () => {
       expect(due?.ExpressionAttributeValues).toEqual({ ':at': '2026-11-30T08:00:00.000Z' });
     });
 
+    it('hands the new time to onDeferred instead (a triggered invitation schedules itself)', async () => {
+      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'Europe/Stockholm' }) });
+      at('2026-11-27T16:30:00.000Z');
+      const deferred: string[] = [];
+      const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
+        bucket: new TokenBucket(100),
+        deadline: Infinity,
+        onDeferred: async (inv, sendAfter) => {
+          deferred.push(`${inv.token} ${sendAfter}`);
+        },
+      });
+      expect(outcome).toBe('deferred');
+      expect(deferred).toEqual([`${invitation(1).token} 2026-11-30T08:00:00.000Z`]);
+      const updates = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+      expect(updates.some((u) => u.UpdateExpression === 'SET nextDueAt = :at')).toBe(false);
+    });
+
     it('sends while the window is open in the contact zone', async () => {
       ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
       ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'America/New_York' }) });
