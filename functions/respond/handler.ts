@@ -17,8 +17,10 @@ import { renderUnsubscribedPage, renderUnsubscribePage } from '../../shared/page
 import {
   checkLinkOpen,
   limitLinkRate,
+  linkClosedError,
   linkCookieMaxAge,
   linkInvitationOf,
+  linkWaveId,
   newLinkInvitation,
 } from '../../shared/response/link.ts';
 import { maxCommentLength, recordResponseOnce } from '../../shared/response/record.ts';
@@ -57,6 +59,8 @@ function closesAt(inv: Invitation, survey: Survey): string {
 }
 
 function checkAnswerable(inv: Invitation, survey: Survey): void {
+  // An answer given through the survey's link follows the link: closed with it.
+  if (inv.waveId === linkWaveId(survey.id)) checkLinkOpen(survey);
   if (inv.status === 'expired' || inv.status === 'bounced' || closesAt(inv, survey) <= nowIso()) {
     throw gone('this survey has closed');
   }
@@ -124,7 +128,12 @@ async function submitResponse(event: HttpEvent, ctx: PageContext): Promise<HttpR
     const deadline = unpublishDeadline(survey);
     if (deadline && deadline <= nowIso()) throw gone('this survey has closed');
     const answer = parseAnswer(formFields(event), survey);
-    const saved = await recordResponseOnce(token, answer, { anonymous: survey.anonymous });
+    // A link answer's token (it lives in the browser's cookie) takes no change once the link closes.
+    const linkClosed = linkClosedError(survey);
+    const saved = await recordResponseOnce(token, answer, {
+      anonymous: survey.anonymous,
+      ...(linkClosed && { closedWave: { id: linkWaveId(survey.id), error: linkClosed } }),
+    });
     const locale = localeFor(event, saved.locale, survey.defaultLocale);
     const nonce = newNonce();
     const page = renderThankYouPage({

@@ -10,7 +10,7 @@ import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
-import { AppError, notFound } from '../errors.ts';
+import { AppError, gone, notFound } from '../errors.ts';
 import { isWellFormedToken, linkRespondentId, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation, putInvitationOnce } from '../invitation/store.ts';
@@ -24,8 +24,20 @@ export const linkRateLimitPerHour = 30;
 
 export const linkWaveId = (surveyId: string): string => rollingWaveId('link', surveyId);
 
-export function checkLinkOpen(survey: Survey): void {
-  if (!survey.link.enabled || survey.state !== 'published') throw notFound('this survey has no open link');
+/**
+ * Why a survey's link takes no answers now, or undefined when it does. An unpublished survey's link
+ * has closed (410, like an expired invitation); a draft's or a disabled link is not there (404).
+ * It holds for answers already given through the link too, wherever they are sent from.
+ */
+export function linkClosedError(survey: Pick<Survey, 'link' | 'state'>): AppError | undefined {
+  if (survey.link.enabled && survey.state === 'published') return undefined;
+  if (survey.link.enabled && survey.state === 'unpublished') return gone('this survey has closed');
+  return notFound('this survey has no open link');
+}
+
+export function checkLinkOpen(survey: Pick<Survey, 'link' | 'state'>): void {
+  const closed = linkClosedError(survey);
+  if (closed) throw closed;
 }
 
 /** The browser's existing answer, if its cookie names one of this survey. */

@@ -30,15 +30,21 @@ const answerHash = (a: Answer): string =>
     .digest('base64url')
     .slice(0, 22);
 
+export interface RecordOptions {
+  /**
+   * The survey promises that answers are not linked to people, so the answering write replaces the
+   * invitation's contact id with a random one (it stays listed under its wave).
+   */
+  anonymous?: boolean;
+  /** Invitations of this wave take no answer now, refused with `error` (a link that has closed). */
+  closedWave?: { id: string; error: Error };
+}
+
 /** Records or replaces the answer of an invitation; answers the invitation as it now stands. */
-/**
- * `anonymous`: the survey promises that answers are not linked to people, so the answering write
- * replaces the invitation's contact id with a random one (it stays listed under its wave).
- */
 export async function recordResponse(
   token: string,
   answer: Answer,
-  options: { anonymous?: boolean } = {},
+  options: RecordOptions = {},
 ): Promise<Invitation> {
   const at = nowIso();
   const hash = answerHash(answer);
@@ -63,6 +69,17 @@ export async function recordResponse(
     sets.push('contactId = :anon');
     values[':anon'] = `anon_${randomBytes(10).toString('hex')}`;
   }
+  const conditions = [
+    'attribute_exists(#token)',
+    `#status IN (${answerable.map((_, i) => `:a${i}`).join(', ')})`,
+    'closesAt > :now',
+    ':score BETWEEN #scale.#min AND #scale.#max',
+    '(attribute_not_exists(responseHash) OR responseHash <> :hash)',
+  ];
+  if (options.closedWave) {
+    conditions.push('waveId <> :closedWave');
+    values[':closedWave'] = options.closedWave.id;
+  }
   if (answer.comment) {
     sets.push('#comment = :comment');
     values[':comment'] = answer.comment;
@@ -73,13 +90,7 @@ export async function recordResponse(
         TableName: tableName('invitations'),
         Key: { token },
         UpdateExpression: `SET ${sets.join(', ')}${answer.comment ? '' : ' REMOVE #comment'} ADD responseVersion :one`,
-        ConditionExpression: [
-          'attribute_exists(#token)',
-          `#status IN (${answerable.map((_, i) => `:a${i}`).join(', ')})`,
-          'closesAt > :now',
-          ':score BETWEEN #scale.#min AND #scale.#max',
-          '(attribute_not_exists(responseHash) OR responseHash <> :hash)',
-        ].join(' AND '),
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: {
           '#token': 'token',
           '#status': 'status',
@@ -97,7 +108,7 @@ export async function recordResponse(
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
     const old = itemOfConditionFailure<Invitation>(err);
-    throw explainRefusal(old, answer, hash, at);
+    throw explainRefusal(old, answer, hash, at, options.closedWave);
   }
 }
 
@@ -110,8 +121,15 @@ class AlreadyRecorded extends AppError {
   }
 }
 
-function explainRefusal(old: Invitation | undefined, answer: Answer, hash: string, at: string): Error {
+function explainRefusal(
+  old: Invitation | undefined,
+  answer: Answer,
+  hash: string,
+  at: string,
+  closedWave: RecordOptions['closedWave'],
+): Error {
   if (!old) return notFound('unknown link');
+  if (closedWave && old.waveId === closedWave.id) return closedWave.error;
   if (old.status === 'expired' || old.closesAt <= at) return gone('this survey has closed');
   if (!(answerable as readonly string[]).includes(old.status)) {
     return old.status === 'bounced' ? gone('this invitation is no longer valid') : notFound('unknown link');
@@ -127,7 +145,7 @@ function explainRefusal(old: Invitation | undefined, answer: Answer, hash: strin
 export async function recordResponseOnce(
   token: string,
   answer: Answer,
-  options: { anonymous?: boolean } = {},
+  options: RecordOptions = {},
 ): Promise<Invitation> {
   try {
     return await recordResponse(token, answer, options);

@@ -1,7 +1,9 @@
 /**
  * Surveys as the answering path reads them: kept per container for a few seconds, so that recording
- * an answer is one DynamoDB write. A survey edit reaches thank-you pages within that time; every rule
- * that decides whether an answer counts is in the write's own condition, never in this copy.
+ * an answer is one DynamoDB write. A survey edit reaches thank-you pages within that time. The rules
+ * that decide whether an answer counts are in the write's own condition; what this copy adds is
+ * which wave is closed to answers: a link closed (unpublished or turned off) stops changes of link
+ * answers through `/r/` within these 30 seconds (`/l/` reads the survey afresh and stops at once).
  */
 import type { Survey } from './schema.ts';
 import { getSurvey } from './store.ts';

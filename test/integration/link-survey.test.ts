@@ -693,20 +693,36 @@ describe('off unless enabled and published', () => {
     await ok(`/api/surveys/${id}`, { method: 'PATCH', body: { link: { enabled: false } } });
     await expectNoLink(id);
     expect((await ann.answer(id, { score: 4 })).status).toBe(404);
+    const token = ann.cookie(`npsw_${id}`) ?? '';
+    expect((await page(`/r/${token}`, {})).status).toBe(404);
+    expect((await page(`/r/${token}`, { body: 'score=4' })).status).toBe(404);
     await ok(`/api/surveys/${id}`, { method: 'PATCH', body: { link: { enabled: true } } });
     expect(checkedScore((await ann.open(id)).text)).toBe(9);
     expect(await linkAnswersOf(id)).toMatchObject([{ score: 9 }]);
     expect(await scoreOf(id)).toMatchObject({ responses: 1, promoters: 1 });
   });
 
-  it('after unpublish the link stops at once (404), for new visitors and for changes; answers given still count', async () => {
+  it('after unpublish the link closes at once (410), for new visitors, for changes and through /r/; answers given still count', async () => {
     const id = await linkSurvey();
     const ann = new Browser();
     expect((await ann.answer(id, { score: 9 })).status).toBe(200);
+    const token = ann.cookie(`npsw_${id}`) ?? '';
+    expect(token).toMatch(linkTokenPattern(id));
     expect((await unpublish(id)).state).toBe('unpublished');
-    await expectNoLink(id);
-    expect((await ann.open(id)).status).toBe(404);
-    expect((await ann.answer(id, { score: 2 })).status).toBe(404);
+    const visitor = new Browser('127.0.0.1', zh);
+    expectErrorPage(await visitor.open(id), 410, 'zh-CN', '本调查已结束');
+    expectErrorPage(await visitor.answer(id, { score: 9 }), 410, 'zh-CN', '本调查已结束');
+    expect((await ann.open(id)).status).toBe(410);
+    expect((await ann.answer(id, { score: 2 })).status).toBe(410);
+    // The answer's token, taken from the cookie to the invitation page, is refused too: emailed
+    // invitations stay answerable for 14 days after an unpublish, a link answer does not.
+    expectErrorPage(await page(`/r/${token}`, { headers: zh }), 410, 'zh-CN', '本调查已结束');
+    expectErrorPage(
+      await page(`/r/${token}`, { body: 'score=2', headers: zh }),
+      410,
+      'zh-CN',
+      '本调查已结束',
+    );
     expect(await linkAnswersOf(id)).toMatchObject([{ score: 9, responseVersion: 1 }]);
     expect(await scoreOf(id)).toMatchObject({ responses: 1, promoters: 1 });
 

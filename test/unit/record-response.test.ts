@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { gone } from '../../shared/errors.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { recordResponse, recordResponseOnce } from '../../shared/response/record.ts';
 
@@ -56,6 +57,24 @@ describe('recording an answer', () => {
     await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 400 });
     ddb.on(UpdateCommand).rejects(refused(invitation({ status: 'queued' })));
     await expect(recordResponse('t', { score: 9 })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('refuses the answers of a closed wave with its own error, even the same answer again', async () => {
+    const closedWave = { id: 'w_link', error: gone('this survey has closed') };
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...invitation(), score: 9, responseVersion: 1 } });
+    await recordResponse('t', { score: 9 }, { closedWave });
+    const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(input?.ConditionExpression).toContain('waveId <> :closedWave');
+    expect(input?.ExpressionAttributeValues?.[':closedWave']).toBe('w_link');
+
+    const answered = invitation({ waveId: 'w_link', score: 9, status: 'responded' });
+    ddb.on(UpdateCommand).rejects(refused(answered));
+    await expect(recordResponseOnce('t', { score: 9 }, { closedWave })).rejects.toBe(closedWave.error);
+    // Another wave's invitation refused for another reason is explained as before.
+    ddb.on(UpdateCommand).rejects(refused(invitation({ closesAt: '2000-01-01T00:00:00.000Z' })));
+    await expect(recordResponse('t', { score: 9 }, { closedWave })).rejects.toMatchObject({ status: 410 });
+    ddb.on(UpdateCommand).rejects(refused(invitation({ status: 'queued' })));
+    await expect(recordResponse('t', { score: 9 }, { closedWave })).rejects.toMatchObject({ status: 404 });
   });
 
   it('treats the same answer posted again as already recorded, not as a new one', async () => {
