@@ -1,11 +1,20 @@
-/** The baseline: bare UpdateItem calls on a scratch table of the same DynamoDB Local. */
+/**
+ * The baselines: bare UpdateItem calls on a scratch table of the same DynamoDB Local. A plain table
+ * has a key and nothing else; a table shaped like one of ours (`like`) has its key schema, indexes
+ * and stream too, and its items carry every index key, so each update also writes the index entry
+ * and the stream record, as an answer does.
+ */
 import {
+  type AttributeValue,
   CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
+  PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createTableInput } from '../../local/dynamodb-tables.ts';
 import { fakeCredentials, localRegion } from '../../local/env.ts';
+import type { KeyAttribute, TableDefinition } from '../../shared/tables.ts';
 import { timedPool } from './load.ts';
 
 export interface ScratchTable {
@@ -14,29 +23,60 @@ export interface ScratchTable {
   drop(): Promise<void>;
 }
 
-export async function createScratchTable(dynamoUrl: string): Promise<ScratchTable> {
+const plainKey: KeyAttribute = { name: 'id', type: 'S' };
+
+const keyValue = (attribute: KeyAttribute, i: number): AttributeValue =>
+  attribute.type === 'N' ? { N: String(i) } : { S: `${attribute.name}-${i}` };
+
+/**
+ * A scratch table: plain, or with the key schema, indexes and stream of `like`. Items of a shaped
+ * table are put before the first timed update, with every key attribute, so that they are in its
+ * indexes (a plain table's items are made by the first update).
+ */
+export async function createScratchTable(
+  dynamoUrl: string,
+  options: { like?: TableDefinition; items?: number } = {},
+): Promise<ScratchTable> {
   const client = new DynamoDBClient({
     endpoint: dynamoUrl,
     region: localRegion,
     credentials: fakeCredentials,
   });
-  const name = `bench-scratch-${Date.now().toString(36)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const name = `bench-scratch-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const { like } = options;
+  const keyAttributes = like ? [like.partitionKey, ...(like.sortKey ? [like.sortKey] : [])] : [plainKey];
+  const keyOf = (i: number): Record<string, AttributeValue> =>
+    Object.fromEntries(keyAttributes.map((a) => [a.name, keyValue(a, i)]));
+  if (like) {
+    await client.send(new CreateTableCommand({ ...createTableInput(like), TableName: name }));
+    const indexKeys = like.indexes.flatMap((index) => [
+      index.partitionKey,
+      ...(index.sortKey ? [index.sortKey] : []),
+    ]);
+    const items = Array.from({ length: options.items ?? 0 }, (_, i) => i);
+    await timedPool(items, 16, async (i) => {
+      const item: Record<string, AttributeValue> = keyOf(i);
+      for (const attribute of indexKeys) item[attribute.name] ??= keyValue(attribute, i);
+      await client.send(new PutItemCommand({ TableName: name, Item: item }));
+    });
+  } else {
+    await client.send(
+      new CreateTableCommand({
+        TableName: name,
+        KeySchema: [{ AttributeName: plainKey.name, KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: plainKey.name, AttributeType: plainKey.type }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  }
   return {
     async updateRate(count, concurrency) {
-      const keys = Array.from({ length: count }, (_, i) => `k${i}`);
-      const ms = await timedPool(keys, concurrency, async (id) => {
+      const keys = Array.from({ length: count }, (_, i) => i);
+      const ms = await timedPool(keys, concurrency, async (i) => {
         await client.send(
           new UpdateItemCommand({
             TableName: name,
-            Key: { id: { S: id } },
+            Key: keyOf(i),
             UpdateExpression: 'ADD n :one',
             ExpressionAttributeValues: { ':one': { N: '1' } },
           }),
