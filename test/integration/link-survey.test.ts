@@ -17,11 +17,11 @@ import { resetClients } from '../../shared/aws/clients.ts';
 import { resetConfigCache } from '../../shared/config.ts';
 import { linkAnswerDays, linkRateLimitPerHour, linkWaveId } from '../../shared/response/link.ts';
 import {
-  type ApiOptions,
   advanceClock,
   api,
   days,
   documentClient,
+  apiOk as ok,
   outbox,
   stack,
   tableName,
@@ -32,14 +32,6 @@ const hourMs = 3_600_000;
 const form = 'application/x-www-form-urlencoded';
 
 // ---- Admin side -------------------------------------------------------------------------------
-
-/** Calls the admin API and insists on a 2xx answer. */
-async function ok<T>(path: string, options: ApiOptions = {}): Promise<T> {
-  const answer = await api<T>(path, options);
-  if (answer.status < 200 || answer.status > 299)
-    throw new Error(`${options.method ?? 'GET'} ${path} answered ${answer.status}: ${answer.text}`);
-  return answer.json;
-}
 
 async function createSurvey(body: Record<string, unknown> = {}): Promise<string> {
   return (await ok<{ id: string }>('/api/surveys', { body: { kind: 'nps', name: `Link ${run}`, ...body } }))

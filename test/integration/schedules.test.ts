@@ -12,12 +12,12 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
-  type ApiOptions,
   advanceClock,
   api,
   documentClient,
   lambdaClient,
   type OutboxEmail,
+  apiOk as ok,
   outbox,
   tableName,
 } from './setup/helpers.ts';
@@ -34,14 +34,6 @@ interface WaveView {
   startedAt: string;
   closesAt: string;
   counts: Record<string, number>;
-}
-
-/** Calls the admin API and insists on a 2xx answer. */
-async function ok<T>(path: string, options: ApiOptions = {}): Promise<T> {
-  const answer = await api<T>(path, options);
-  if (answer.status < 200 || answer.status > 299)
-    throw new Error(`${options.method ?? 'GET'} ${path} answered ${answer.status}: ${answer.text}`);
-  return answer.json;
 }
 
 async function addContacts(contacts: { email: string; timezone?: string; locale?: string }[]): Promise<void> {

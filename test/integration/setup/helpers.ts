@@ -74,6 +74,16 @@ export async function api<T = unknown>(path: string, options: ApiOptions = {}): 
   return { status: response.status, headers: response.headers, text, json: json as T };
 }
 
+/** Calls the gateway like `api`, insisting on a 2xx answer: its JSON body. */
+export async function apiOk<T = unknown>(path: string, options: ApiOptions = {}): Promise<T> {
+  const answer = await api<T>(path, options);
+  if (answer.status < 200 || answer.status > 299) {
+    const method = options.method ?? (options.body === undefined ? 'GET' : 'POST');
+    throw new Error(`${method} ${path} answered ${answer.status}: ${answer.text}`);
+  }
+  return answer.json;
+}
+
 /** An email as aws-ses-v2-local keeps it (`GET /store`). */
 export interface OutboxEmail {
   messageId: string;
