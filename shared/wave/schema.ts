@@ -44,6 +44,8 @@ export interface Wave {
   sampleSeed?: string;
   counts: WaveCounts;
   sentAt?: string;
+  /** When a finished send pass found selected invitations unsettled and the wave was passed over again. */
+  sendRecheckAt?: string;
   closedAt?: string;
   /** Never leaves the server: the HMAC key of this wave's invitation tokens. */
   secret: string;

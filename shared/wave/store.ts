@@ -287,6 +287,28 @@ export async function setWaveStatus(waveId: string, status: WaveStatus, at: stri
   );
 }
 
+/**
+ * Marks, once, that a finished send pass left some of the wave's selected invitations unsettled:
+ * answers true the first time (the wave gets one more pass), false when it was marked before.
+ */
+export async function markSendRecheck(waveId: string, at: string): Promise<boolean> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'SET sendRecheckAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendRecheckAt)',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 /** Remembers the earliest send-window opening still waited for in this pass. */
 export async function noteNextDue(waveId: string, at: string): Promise<void> {
   try {

@@ -95,6 +95,7 @@ beforeEach(() => {
   ddb.on(UpdateCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(GetCommand, { TableName: 'contacts' }).resolves({ Item: contact });
+  ddb.on(GetCommand, { TableName: 'surveys' }).resolves({});
   ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
 });
 
@@ -118,6 +119,36 @@ describe('a page with a claim another run still holds', () => {
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...fresh, status: 'sent' } });
     expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+});
+
+describe('the end of a pass, checked against the counts', () => {
+  const counted = (counts: Partial<Wave['counts']>) =>
+    ddb
+      .on(GetCommand, { TableName: 'surveys' })
+      .resolves({ Item: { ...wave, counts: { ...zeroCounts(), ...counts } } });
+  const rechecks = () =>
+    ddb
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.UpdateExpression === 'SET sendRecheckAt = :at');
+
+  it('is complete when every selected invitation is sent, failed, suppressed or expired', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    counted({ selected: 4, sent: 1, failed: 1, suppressed: 1, expired: 1 });
+    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
+    expect(rechecks()).toHaveLength(0);
+  });
+
+  it('stalls once when some are not (an index that lags), then completes', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    counted({ selected: 3, sent: 2 });
+    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'stalled' });
+    expect(rechecks()).toHaveLength(1);
+    expect(rechecks()[0]?.ConditionExpression).toContain('attribute_not_exists(sendRecheckAt)');
+    // Passed over once already: the shortfall is in the counts, and the wave must not stay stuck.
+    ddb.on(UpdateCommand, { UpdateExpression: 'SET sendRecheckAt = :at' }).rejects(conditionFailed());
+    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
   });
 });
 
