@@ -1,7 +1,7 @@
 /** Admin routes for contacts: upsert (JSON or CSV), look-up and erasure. */
 import { eraseContact } from '../../shared/contact/erase.ts';
 import { importCsv, importJson } from '../../shared/contact/import.ts';
-import { isValidEmail } from '../../shared/contact/schema.ts';
+import { isValidEmail, publicContact } from '../../shared/contact/schema.ts';
 import { getContact, getContactByEmail } from '../../shared/contact/store.ts';
 import { AppError, badRequest, notFound } from '../../shared/errors.ts';
 import { bodyText, json, jsonBody, mediaType, noContent, pathParam, queryParam } from '../../shared/http.ts';
@@ -27,13 +27,13 @@ export const contactRoutes: AdminRoutes = {
     if (!isValidEmail(email.trim())) throw badRequest(`invalid email ${JSON.stringify(email)}`);
     const contact = await getContactByEmail(email);
     if (!contact) throw notFound(`no contact with email ${email}`);
-    return json(200, contact);
+    return json(200, publicContact(contact));
   },
 
   'GET /api/contacts/{id}': async (event) => {
     const contact = await getContact(pathParam(event, 'id'));
     if (!contact) throw notFound(`contact ${pathParam(event, 'id')} not found`);
-    return json(200, contact);
+    return json(200, publicContact(contact));
   },
 
   'DELETE /api/contacts/{id}': async (event) => {

@@ -85,6 +85,14 @@ export interface Contact {
   surveyed?: Record<string, string>;
   /** When any survey last emailed this contact, for the account-wide rule. */
   lastSurveyedAt?: string;
+  /** Never leave the server: the invitation tokens that took `surveyed` and `lastSurveyedAt`. */
+  surveyedBy?: Record<string, string>;
+  lastSurveyedBy?: string;
   createdAt: string;
   updatedAt: string;
 }
+
+/** The contact as the admin API shows it: without the invitation tokens it keeps. */
+export type PublicContact = Omit<Contact, 'surveyedBy' | 'lastSurveyedBy'>;
+export const publicContact = ({ surveyedBy: _s, lastSurveyedBy: _l, ...contact }: Contact): PublicContact =>
+  contact;

@@ -20,11 +20,13 @@ import {
   transitionInvitation,
 } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
+import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { getWave, markSendRecheck, noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
 import { mapConcurrent } from './concurrency.ts';
 import type { TokenBucket } from './pacer.ts';
+import { contactThrottleDays } from './selection.ts';
 import { classifySendError, sendEmail } from './ses.ts';
 
 /**
@@ -219,6 +221,16 @@ export async function deliverInvitation(
     await (ctx.onDeferred ?? ((deferred, at) => noteNextDue(deferred.waveId, at)))(inv, sendAfter);
     return 'deferred';
   }
+  if (!(await claimSurveyed(inv, survey, contact.id))) {
+    await settleInvitation(
+      inv,
+      ['sending'],
+      'suppressed',
+      { failureReason: 'surveyed recently' },
+      'suppressed',
+    );
+    return 'suppressed';
+  }
   const email = composeEmail(inv, survey, contact);
   const sleep = ctx.sleep ?? defaultSleep;
   let throttles = 0;
@@ -228,7 +240,6 @@ export async function deliverInvitation(
     try {
       const messageId = await sendEmail(email);
       await settleInvitation(inv, ['sending'], 'sent', { sentAt: nowIso(), messageId }, 'sent');
-      await noteSurveyed(contact.id, survey.id);
       return 'sent';
     } catch (err) {
       const kind = classifySendError(err);
@@ -281,6 +292,72 @@ export function composeEmail(inv: Invitation, survey: Survey, contact: Contact, 
     headers: rendered.headers,
     tags: { invitation: inv.token.replace(/[^A-Za-z0-9_.@-]/g, '-'), wave: inv.waveId, survey: inv.surveyId },
   };
+}
+
+const dayMs = 86_400_000;
+
+/**
+ * Takes the contact's "surveyed" stamps for this invitation just before SES is called, in one
+ * conditional write. Selection judged the skip rules on what it read then, so two waves of one
+ * survey sending at once (a second start while the first is still sending), or two surveys under the
+ * account-wide throttle, would both email a contact neither had stamped yet. The stamps name the
+ * invitation (`surveyedBy`, `lastSurveyedBy`), so the same invitation tried again (a retry, a
+ * stale claim taken over) passes. Answers false when another invitation holds them within the
+ * window. A permanent SES refusal after this keeps the stamp: that address takes no email anyway.
+ */
+async function claimSurveyed(inv: Invitation, survey: Survey, contactId: string): Promise<boolean> {
+  const at = nowMs();
+  const conditions = ['attribute_exists(id)'];
+  const values: Record<string, unknown> = { ':at': new Date(at).toISOString(), ':token': inv.token };
+  const skipDays = skipIfSurveyedDays(survey);
+  if (skipDays > 0) {
+    conditions.push(
+      '(attribute_not_exists(surveyed.#s) OR surveyed.#s < :surveyCutoff OR surveyedBy.#s = :token)',
+    );
+    values[':surveyCutoff'] = new Date(at - skipDays * dayMs).toISOString();
+  }
+  const accountDays = contactThrottleDays();
+  if (accountDays > 0) {
+    conditions.push(
+      '(attribute_not_exists(lastSurveyedAt) OR lastSurveyedAt < :accountCutoff OR lastSurveyedBy = :token)',
+    );
+    values[':accountCutoff'] = new Date(at - accountDays * dayMs).toISOString();
+  }
+  const stamp = () =>
+    dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('contacts'),
+        Key: { id: contactId },
+        UpdateExpression:
+          'SET surveyed.#s = :at, surveyedBy.#s = :token, lastSurveyedAt = :at, lastSurveyedBy = :token',
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: { '#s': survey.id },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  try {
+    try {
+      await stamp();
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ValidationException') throw err;
+      // A contact without the maps yet (they hold one entry per survey): make them, then stamp.
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName('contacts'),
+          Key: { id: contactId },
+          UpdateExpression:
+            'SET surveyed = if_not_exists(surveyed, :empty), surveyedBy = if_not_exists(surveyedBy, :empty)',
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+      await stamp();
+    }
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
 }
 
 /** Remembers when this survey emailed the contact (for "skip if surveyed within N days"). */

@@ -136,3 +136,44 @@ describe('a send pass that ends before the index lists every invitation', () => 
     }
   });
 });
+
+interface WaveView {
+  id: string;
+  status: string;
+  counts: Record<string, number>;
+}
+
+describe('two waves of one survey started at once', () => {
+  it('email each contact once: the second finds the first one’s stamp when it sends', async () => {
+    const domain = `twice-${run}.test`;
+    const emails = Array.from({ length: 12 }, (_, i) => `c${i}@${domain}`);
+    await ok('/api/contacts', { body: { contacts: emails.map((email) => ({ email })) } });
+    const { id: surveyId } = await ok<{ id: string }>('/api/surveys', {
+      body: {
+        kind: 'nps',
+        name: 'Started twice',
+        companyName: 'Acme',
+        audience: { where: [{ field: 'email', endsWith: `@${domain}` }] },
+      },
+    });
+    await ok(`/api/surveys/${surveyId}/publish`, { method: 'POST' });
+    // A double click, or a script retried: both starts are accepted, and both waves select everyone.
+    const started = await Promise.all(
+      [0, 1].map(() => ok<{ waveId: string }>(`/api/surveys/${surveyId}/waves`, { method: 'POST' })),
+    );
+    await advanceClock(0);
+    for (const email of emails) expect(await outbox({ to: email })).toHaveLength(1);
+    const waves = await Promise.all(started.map(({ waveId }) => ok<WaveView>(`/api/waves/${waveId}`)));
+    const total = (name: string) => waves.reduce((sum, wave) => sum + (wave.counts[name] ?? 0), 0);
+    expect(total('sent')).toBe(emails.length);
+    expect(total('selected')).toBe(total('sent') + total('suppressed'));
+    for (const wave of waves) expect(wave.status).toBe('open');
+    // The stamp names the invitation that took it, which the admin API never shows.
+    const contact = await ok<Record<string, unknown>>(
+      `/api/contacts?email=${encodeURIComponent(emails[0] ?? '')}`,
+    );
+    expect(contact).toMatchObject({ surveyed: { [surveyId]: expect.any(String) } });
+    expect(contact).not.toHaveProperty('surveyedBy');
+    expect(contact).not.toHaveProperty('lastSurveyedBy');
+  });
+});

@@ -152,6 +152,29 @@ describe('the end of a pass, checked against the counts', () => {
   });
 });
 
+describe('the contact\'s "surveyed" stamp, taken before SES is called', () => {
+  const stamps = () =>
+    ddb
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.TableName === 'contacts');
+
+  it('names the invitation, so that the same invitation tried again passes', async () => {
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
+    const [stamp] = stamps();
+    expect(stamp?.UpdateExpression).toContain('surveyedBy.#s = :token');
+    expect(stamp?.ConditionExpression).toContain('surveyedBy.#s = :token');
+    expect(stamp?.ExpressionAttributeValues?.[':token']).toBe(invitation().token);
+  });
+
+  it('suppresses the invitation, unsent, when another one took it within the skip window', async () => {
+    ddb.on(UpdateCommand, { TableName: 'contacts' }).rejects(conditionFailed());
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('suppressed');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([{ to: 'suppressed', count: 'suppressed' }]);
+  });
+});
+
 describe('taking over a stale claim', () => {
   const stale = invitation({ status: 'sending', sendingAt: Date.now() - 10 * 60_000 });
 
