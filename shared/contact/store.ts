@@ -78,6 +78,7 @@ function newContact(id: string, input: ContactInput, now: string): Contact {
     status: 'subscribed',
     feedback: {},
     surveyed: {},
+    surveyedBy: {},
     createdAt: now,
     updatedAt: now,
   };

@@ -198,6 +198,33 @@ export function settleInvitation(
 }
 
 /**
+ * Settles an email as sent, counted once on its wave. An invitation answered while still `sending`
+ * (the email can land before the run that sent it settles it, or that run died) keeps `responded`
+ * and gets its `sentAt` and its count; otherwise the wave's `sent`, the response rate's denominator,
+ * would miss a contact who answered. Answers false when it was settled already.
+ */
+export async function settleSent(
+  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  fields: { sentAt: string; messageId?: string },
+): Promise<boolean> {
+  if (await settleInvitation(invitation, ['sending'], 'sent', fields, 'sent')) return true;
+  return updateInvitationCounted(
+    invitation,
+    {
+      set: `SET sentAt = :sentAt${fields.messageId === undefined ? '' : ', messageId = :messageId'}`,
+      condition: '#status = :responded AND attribute_not_exists(sentAt)',
+      names: { '#status': 'status' },
+      values: {
+        ':responded': 'responded',
+        ':sentAt': fields.sentAt,
+        ...(fields.messageId !== undefined && { ':messageId': fields.messageId }),
+      },
+    },
+    'sent',
+  );
+}
+
+/**
  * Stamps a one-time event on an invitation (`automatedAt`, `unsubscribedAt`…) and counts it on the
  * wave, both only the first time. Answers whether this was the first time.
  */

@@ -5,7 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { isConditionFailure, itemOfConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { optionalEnv, requireEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
@@ -17,6 +17,7 @@ import {
   getInvitation,
   queryWaveInvitations,
   settleInvitation,
+  settleSent,
   transitionInvitation,
 } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
@@ -173,12 +174,12 @@ async function conditionalUpdate(
   }
 }
 
-/** SES's Send event proves it took the message: settle as sent, never send again. */
-async function settleConfirmed(inv: Invitation, acceptedAt: string, survey: Survey): Promise<'sent'> {
-  if (await settleInvitation(inv, ['sending'], 'sent', { sentAt: acceptedAt }, 'sent')) {
-    // As for any sent email: "skip if surveyed within N days" must see it.
-    if (inv.contactId) await noteSurveyed(inv.contactId, survey.id);
-  }
+/**
+ * SES's Send event proves it took the message: settle as sent, never send again. The contact's
+ * "surveyed" stamp was taken by the run that sent it, before SES was called.
+ */
+async function settleConfirmed(inv: Invitation, acceptedAt: string): Promise<'sent'> {
+  await settleSent(inv, { sentAt: acceptedAt });
   return 'sent';
 }
 
@@ -186,10 +187,10 @@ async function settleConfirmed(inv: Invitation, acceptedAt: string, survey: Surv
  * When a claim could not be taken or renewed: if SES confirmed the message meanwhile, settle it as
  * sent; otherwise someone else has it (`skipped`).
  */
-async function settleIfConfirmed(inv: Invitation, survey: Survey): Promise<'sent' | 'skipped'> {
+async function settleIfConfirmed(inv: Invitation): Promise<'sent' | 'skipped'> {
   const current = await getInvitation(inv.token, true);
   if (current?.status === 'sending' && current.sesAcceptedAt)
-    return settleConfirmed(current, current.sesAcceptedAt, survey);
+    return settleConfirmed(current, current.sesAcceptedAt);
   return 'skipped';
 }
 
@@ -201,12 +202,11 @@ export async function deliverInvitation(
   let claimedAt = Date.now();
   if (inv.status === 'sending' && inv.sesAcceptedAt) {
     // A run died after SES took the message: SES's Send event is the proof; settle, never resend.
-    return settleConfirmed(inv, inv.sesAcceptedAt, survey);
+    return settleConfirmed(inv, inv.sesAcceptedAt);
   }
   const stale = inv.status === 'sending' && claimedAt - Number(inv.sendingAt ?? 0) > staleClaimMs();
   if (inv.status === 'sending' && !stale) return 'skipped';
-  if (!(await claim(inv, claimedAt)))
-    return inv.status === 'sending' ? settleIfConfirmed(inv, survey) : 'skipped';
+  if (!(await claim(inv, claimedAt))) return inv.status === 'sending' ? settleIfConfirmed(inv) : 'skipped';
   const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
   if (contact?.status !== 'subscribed') {
     const reason = contact ? contact.status : 'contact erased';
@@ -221,14 +221,9 @@ export async function deliverInvitation(
     await (ctx.onDeferred ?? ((deferred, at) => noteNextDue(deferred.waveId, at)))(inv, sendAfter);
     return 'deferred';
   }
-  if (!(await claimSurveyed(inv, survey, contact.id))) {
-    await settleInvitation(
-      inv,
-      ['sending'],
-      'suppressed',
-      { failureReason: 'surveyed recently' },
-      'suppressed',
-    );
+  const stamp = await claimSurveyed(inv, survey, contact.id);
+  if (!stamp.taken) {
+    await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: stamp.reason }, 'suppressed');
     return 'suppressed';
   }
   const email = composeEmail(inv, survey, contact);
@@ -239,13 +234,15 @@ export async function deliverInvitation(
     await ctx.bucket.take();
     try {
       const messageId = await sendEmail(email);
-      await settleInvitation(inv, ['sending'], 'sent', { sentAt: nowIso(), messageId }, 'sent');
+      await settleSent(inv, { sentAt: nowIso(), messageId });
       return 'sent';
     } catch (err) {
       const kind = classifySendError(err);
       if (kind === 'permanent') {
         const reason = `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500);
-        await settleInvitation(inv, ['sending'], 'failed', { failureReason: reason }, 'failed');
+        if (await settleInvitation(inv, ['sending'], 'failed', { failureReason: reason }, 'failed')) {
+          await stamp.release();
+        }
         return 'failed';
       }
       const retry =
@@ -261,7 +258,7 @@ export async function deliverInvitation(
         // A long back-off must not let the claim go stale under another run (two emails); and if
         // the claim is no longer ours, or SES did take a "failed" attempt, this run stops here.
         const renewedAt = Date.now();
-        if (!(await renewClaim(inv.token, claimedAt, renewedAt))) return settleIfConfirmed(inv, survey);
+        if (!(await renewClaim(inv.token, claimedAt, renewedAt))) return settleIfConfirmed(inv);
         claimedAt = renewedAt;
         continue;
       }
@@ -296,19 +293,25 @@ export function composeEmail(inv: Invitation, survey: Survey, contact: Contact, 
 
 const dayMs = 86_400_000;
 
+type SurveyedStamp = { taken: true; release(): Promise<void> } | { taken: false; reason: string };
+
 /**
  * Takes the contact's "surveyed" stamps for this invitation just before SES is called, in one
  * conditional write. Selection judged the skip rules on what it read then, so two waves of one
  * survey sending at once (a second start while the first is still sending), or two surveys under the
  * account-wide throttle, would both email a contact neither had stamped yet. The stamps name the
  * invitation (`surveyedBy`, `lastSurveyedBy`), so the same invitation tried again (a retry, a
- * stale claim taken over) passes. Answers false when another invitation holds them within the
- * window. A permanent SES refusal after this keeps the stamp: that address takes no email anyway.
+ * stale claim taken over) passes. The same write also checks that the contact is still subscribed.
+ * `release` puts back what was there before, when SES refused the email for good.
  */
-async function claimSurveyed(inv: Invitation, survey: Survey, contactId: string): Promise<boolean> {
+async function claimSurveyed(inv: Invitation, survey: Survey, contactId: string): Promise<SurveyedStamp> {
   const at = nowMs();
-  const conditions = ['attribute_exists(id)'];
-  const values: Record<string, unknown> = { ':at': new Date(at).toISOString(), ':token': inv.token };
+  const conditions = ['#status = :subscribed'];
+  const values: Record<string, unknown> = {
+    ':at': new Date(at).toISOString(),
+    ':token': inv.token,
+    ':subscribed': 'subscribed',
+  };
   const skipDays = skipIfSurveyedDays(survey);
   if (skipDays > 0) {
     conditions.push(
@@ -331,16 +334,19 @@ async function claimSurveyed(inv: Invitation, survey: Survey, contactId: string)
         UpdateExpression:
           'SET surveyed.#s = :at, surveyedBy.#s = :token, lastSurveyedAt = :at, lastSurveyedBy = :token',
         ConditionExpression: conditions.join(' AND '),
-        ExpressionAttributeNames: { '#s': survey.id },
+        ExpressionAttributeNames: { '#s': survey.id, '#status': 'status' },
         ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
+  let old: Partial<Contact> | undefined;
   try {
     try {
-      await stamp();
+      old = (await stamp()).Attributes as Partial<Contact> | undefined;
     } catch (err) {
       if ((err as { name?: string }).name !== 'ValidationException') throw err;
-      // A contact without the maps yet (they hold one entry per survey): make them, then stamp.
+      // A contact from before `surveyedBy` (one entry per survey): make the maps, then stamp.
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName('contacts'),
@@ -351,41 +357,71 @@ async function claimSurveyed(inv: Invitation, survey: Survey, contactId: string)
           ExpressionAttributeValues: { ':empty': {} },
         }),
       );
-      await stamp();
+      old = (await stamp()).Attributes as Partial<Contact> | undefined;
     }
-    return true;
   } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
+    if (!isConditionFailure(err)) throw err;
+    const current = itemOfConditionFailure<Contact>(err);
+    if (!current) return { taken: false, reason: 'contact erased' };
+    return { taken: false, reason: current.status === 'subscribed' ? 'surveyed recently' : current.status };
   }
+  return { taken: true, release: () => releaseSurveyed(inv.token, survey.id, contactId, old ?? {}) };
 }
 
-/** Remembers when this survey emailed the contact (for "skip if surveyed within N days"). */
-async function noteSurveyed(contactId: string, surveyId: string): Promise<void> {
-  const at = nowIso();
-  await dynamo()
-    .send(
-      new UpdateCommand({
-        TableName: tableName('contacts'),
-        Key: { id: contactId },
-        UpdateExpression: 'SET surveyed.#s = :at, lastSurveyedAt = :at',
-        ConditionExpression: 'attribute_exists(surveyed)',
-        ExpressionAttributeNames: { '#s': surveyId },
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    )
-    .catch(async (err: unknown) => {
-      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-      await dynamo()
-        .send(
-          new UpdateCommand({
-            TableName: tableName('contacts'),
-            Key: { id: contactId },
-            UpdateExpression: 'SET surveyed = :m, lastSurveyedAt = :at',
-            ConditionExpression: 'attribute_exists(id)',
-            ExpressionAttributeValues: { ':m': { [surveyId]: at }, ':at': at },
-          }),
-        )
-        .catch(() => undefined);
+/**
+ * Puts back the stamps a refused email took, each pair only while this invitation still holds it:
+ * the contact was not surveyed, so the skip rules must not count it.
+ */
+async function releaseSurveyed(
+  token: string,
+  surveyId: string,
+  contactId: string,
+  old: Partial<Contact>,
+): Promise<void> {
+  const restore = (pairs: [path: string, value: string | undefined][], holder: string) => {
+    const values: Record<string, unknown> = { ':token': token };
+    const sets: string[] = [];
+    const removes: string[] = [];
+    pairs.forEach(([path, value], i) => {
+      if (value === undefined) {
+        removes.push(path);
+      } else {
+        sets.push(`${path} = :v${i}`);
+        values[`:v${i}`] = value;
+      }
     });
+    return dynamo()
+      .send(
+        new UpdateCommand({
+          TableName: tableName('contacts'),
+          Key: { id: contactId },
+          UpdateExpression: [
+            sets.length ? `SET ${sets.join(', ')}` : '',
+            removes.length ? `REMOVE ${removes.join(', ')}` : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+          ConditionExpression: `${holder} = :token`,
+          ...(holder.includes('#s') && { ExpressionAttributeNames: { '#s': surveyId } }),
+          ExpressionAttributeValues: values,
+        }),
+      )
+      .catch((err: unknown) => {
+        if (!isConditionFailure(err)) throw err;
+      });
+  };
+  await restore(
+    [
+      ['surveyed.#s', old.surveyed?.[surveyId]],
+      ['surveyedBy.#s', old.surveyedBy?.[surveyId]],
+    ],
+    'surveyedBy.#s',
+  );
+  await restore(
+    [
+      ['lastSurveyedAt', old.lastSurveyedAt],
+      ['lastSurveyedBy', old.lastSurveyedBy],
+    ],
+    'lastSurveyedBy',
+  );
 }

@@ -10,6 +10,7 @@ import { getContact, setContactStatus } from '../contact/store.ts';
 import {
   getInvitation,
   settleInvitation,
+  settleSent,
   stampInvitationOnce,
   transitionInvitation,
 } from '../invitation/store.ts';
@@ -45,6 +46,11 @@ async function confirmAccepted(
 ): Promise<SesEventOutcome> {
   const invitation = await getInvitation(token, true);
   if (!invitation) return 'unknown-invitation';
+  if (invitation.status === 'responded' && !invitation.sentAt) {
+    // Answered before its run settled it (that run may have died): this is the proof it was sent.
+    await settleSent(invitation, { sentAt: at, ...(messageId !== undefined && { messageId }) });
+    return 'accepted';
+  }
   if (invitation.status !== 'sending') return 'ignored';
   await transitionInvitation(token, ['sending'], 'sending', {
     sesAcceptedAt: at,

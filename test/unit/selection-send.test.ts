@@ -167,12 +167,51 @@ describe('the contact\'s "surveyed" stamp, taken before SES is called', () => {
     expect(stamp?.ExpressionAttributeValues?.[':token']).toBe(invitation().token);
   });
 
+  it('is put back when SES refuses the email for good: the contact was not surveyed', async () => {
+    ddb.on(UpdateCommand, { TableName: 'contacts' }).resolves({
+      Attributes: { lastSurveyedAt: '2026-01-01T00:00:00.000Z', lastSurveyedBy: 'older' },
+    });
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error('Address blacklisted.'), { name: 'MessageRejected' }));
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('failed');
+    const [, survey1, account] = stamps();
+    expect(survey1?.UpdateExpression).toBe('REMOVE surveyed.#s, surveyedBy.#s');
+    expect(survey1?.ConditionExpression).toBe('surveyedBy.#s = :token');
+    expect(account?.UpdateExpression).toBe('SET lastSurveyedAt = :v0, lastSurveyedBy = :v1');
+    expect(account?.ExpressionAttributeValues).toMatchObject({
+      ':v0': '2026-01-01T00:00:00.000Z',
+      ':v1': 'older',
+    });
+    expect(account?.ConditionExpression).toBe('lastSurveyedBy = :token');
+  });
+
   it('suppresses the invitation, unsent, when another one took it within the skip window', async () => {
-    ddb.on(UpdateCommand, { TableName: 'contacts' }).rejects(conditionFailed());
+    ddb
+      .on(UpdateCommand, { TableName: 'contacts' })
+      .rejects(Object.assign(conditionFailed(), { Item: { ...contact, surveyed: { [survey.id]: 'x' } } }));
     expect(await deliverInvitation(invitation(), survey, ctx())).toBe('suppressed');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
     expect(settles()).toEqual([{ to: 'suppressed', count: 'suppressed' }]);
   });
+});
+
+it('counts as sent an invitation answered before its run settled it, keeping it responded', async () => {
+  const refused = Object.assign(new Error('Transaction cancelled'), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
+  });
+  ddb.on(TransactWriteCommand).rejectsOnce(refused).resolves({});
+  expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
+  const [sending, responded] = ddb
+    .commandCalls(TransactWriteCommand)
+    .map((c) => c.args[0].input.TransactItems);
+  expect(sending?.[0]?.Update?.ConditionExpression).toContain('#status IN');
+  expect(responded?.[0]?.Update?.ConditionExpression).toBe(
+    '#status = :responded AND attribute_not_exists(sentAt)',
+  );
+  expect(responded?.[0]?.Update?.UpdateExpression).toBe('SET sentAt = :sentAt, messageId = :messageId');
+  expect(responded?.[1]?.Update?.ExpressionAttributeNames).toEqual({ '#count': 'sent' });
 });
 
 describe('taking over a stale claim', () => {
@@ -211,9 +250,9 @@ describe('taking over a stale claim', () => {
     expect(await deliverInvitation(confirmed, survey, ctx())).toBe('sent');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
     expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
-    // As for any sent email, the contact is marked surveyed (the survey's skip rule needs it).
+    // The contact's "surveyed" stamp was taken by the run that sent it, before SES was called.
     const marks = ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.TableName === 'contacts');
-    expect(marks.length).toBeGreaterThan(0);
+    expect(marks).toHaveLength(0);
   });
 });
 
