@@ -1,16 +1,43 @@
 /** Contacts: upsert, the bad-CSV corpus (good rows kept, bad ones named by line), erasure. */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { advanceClock, api, outbox } from './setup/helpers.ts';
+import { freePorts, startChildStack } from './setup/child-stack.ts';
+import { type ApiOptions, advanceClock, api, outbox } from './setup/helpers.ts';
 
 const domain = `contacts-${Date.now()}.test`;
-const csv = (text: string, contentType = 'text/csv') =>
+const csv = (text: string, contentType = 'text/csv', options: ApiOptions = {}) =>
   api<{ created: number; updated: number; errors: { line: number; message: string }[] }>(
     '/api/contacts/import',
     {
+      ...options,
       body: text,
       headers: { 'content-type': contentType },
     },
   );
+
+/** A 10 MB CSV: about 70,000 good rows and one bad one, imported in one request within 4 minutes. */
+async function importTenMegabytes(target: ApiOptions): Promise<void> {
+  const lines = ['email,name,plan,region,note'];
+  let size = lines[0]?.length ?? 0;
+  for (let i = 0; size < 10 * 1024 * 1024 - 200; i++) {
+    const line = `big${i}@${domain},Person ${i},${i % 3 ? 'pro' : 'free'},eu,"${'x'.repeat(90)}, ok"`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  lines.push('bad-row,no');
+  const text = `${lines.join('\n')}\n`;
+  expect(text.length).toBeGreaterThan(9 * 1024 * 1024);
+  const started = Date.now();
+  const answer = await csv(text, 'text/csv', target);
+  expect(answer.status).toBe(200);
+  expect(answer.json.created).toBe(lines.length - 2);
+  expect(answer.json.errors).toHaveLength(1);
+  expect(answer.json.errors[0]?.line).toBe(lines.length);
+  expect(Date.now() - started).toBeLessThan(240_000);
+}
 
 describe('contacts', () => {
   it('upserts batches by email, case-insensitively, reporting bad rows by index', async () => {
@@ -114,23 +141,21 @@ describe('contacts', () => {
   });
 
   it('imports a 10 MB file', async () => {
-    const lines = ['email,name,plan,region,note'];
-    let size = lines[0]?.length ?? 0;
-    for (let i = 0; size < 10 * 1024 * 1024 - 200; i++) {
-      const line = `big${i}@${domain},Person ${i},${i % 3 ? 'pro' : 'free'},eu,"${'x'.repeat(90)}, ok"`;
-      lines.push(line);
-      size += line.length + 1;
+    // On a stack of its own: its 70,000 contacts would otherwise be scanned by the selection of
+    // every wave that later test files start on the shared stack.
+    const key = 'npsw_contacts_big_import_key';
+    // RAM-backed where there is one: DynamoDB Local writes its file about twice as fast there.
+    const dir = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'npswave-contacts-'));
+    const child = await startChildStack(
+      { ...(await freePorts()), NPSWAVE_DATA_DIR: dir, NPSWAVE_ADMIN_KEY: key, NPSWAVE_DEMO: '0' },
+      90_000,
+    );
+    try {
+      await importTenMegabytes({ baseUrl: child.url, key });
+    } finally {
+      await child.stop();
+      await rm(dir, { recursive: true, force: true });
     }
-    lines.push('bad-row,no');
-    const text = `${lines.join('\n')}\n`;
-    expect(text.length).toBeGreaterThan(9 * 1024 * 1024);
-    const started = Date.now();
-    const answer = await csv(text);
-    expect(answer.status).toBe(200);
-    expect(answer.json.created).toBe(lines.length - 2);
-    expect(answer.json.errors).toHaveLength(1);
-    expect(answer.json.errors[0]?.line).toBe(lines.length);
-    expect(Date.now() - started).toBeLessThan(240_000);
   }, 300_000);
 
   it('erases a contact: personal data gone everywhere, the anonymous counts stay', async () => {
