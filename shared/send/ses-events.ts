@@ -76,13 +76,7 @@ export async function handleSesEvent(event: SesEvent): Promise<SesEventOutcome> 
     // settled yet) is counted sent first: otherwise it would count as bounced but never as sent, and
     // the response rate's denominator (sent − bounced) would lose a contact that was never in it.
     if (invitation.status === 'sending') {
-      await settleInvitation(
-        invitation,
-        ['sending'],
-        'sent',
-        { sentAt: invitation.sesAcceptedAt ?? nowIso() },
-        'sent',
-      );
+      await settleSent(invitation, { sentAt: invitation.sesAcceptedAt ?? nowIso() });
     }
     await settleInvitation(invitation, ['sent', 'sending'], 'bounced', { bouncedAt: nowIso() }, 'bounced');
     if (contact && contact.status !== 'complained') await setContactStatus(contact.id, 'bounced');
