@@ -49,14 +49,14 @@ export async function createScratchTable(
     Object.fromEntries(keyAttributes.map((a) => [a.name, keyValue(a, i)]));
   if (like) {
     await client.send(new CreateTableCommand({ ...createTableInput(like), TableName: name }));
-    const indexKeys = like.indexes.flatMap((index) => [
-      index.partitionKey,
-      ...(index.sortKey ? [index.sortKey] : []),
-    ]);
     const items = Array.from({ length: options.items ?? 0 }, (_, i) => i);
     await timedPool(items, 16, async (i) => {
       const item: Record<string, AttributeValue> = keyOf(i);
-      for (const attribute of indexKeys) item[attribute.name] ??= keyValue(attribute, i);
+      // As in a wave: every item under one index partition (one wave), each with its own sort key.
+      for (const index of like.indexes) {
+        item[index.partitionKey.name] ??= keyValue(index.partitionKey, 0);
+        if (index.sortKey) item[index.sortKey.name] ??= keyValue(index.sortKey, i);
+      }
       await client.send(new PutItemCommand({ TableName: name, Item: item }));
     });
   } else {
