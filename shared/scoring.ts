@@ -106,14 +106,4 @@ export function cesFromCounts(counts: Counts): RatingFigures {
   return { mean: counts.responses === 0 ? null : counts.sum / counts.responses };
 }
 
-/** Whether the NPS moved by more than the combined margin of error between two samples. */
-export function npsChangeIsSignificant(a: Counts, b: Counts): boolean | null {
-  const fa = npsFromCounts(a);
-  const fb = npsFromCounts(b);
-  if (fa.nps === null || fb.nps === null || fa.marginOfError === null || fb.marginOfError === null)
-    return null;
-  const combined = Math.sqrt(fa.marginOfError ** 2 + fb.marginOfError ** 2);
-  return Math.abs(fb.nps - fa.nps) > combined;
-}
-
 const round1 = (x: number): number => Math.round(x * 10) / 10;

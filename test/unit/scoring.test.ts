@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compareNps } from '../../shared/score/significance.ts';
 import {
   type Counts,
   cesFromCounts,
   csatFromCounts,
-  npsChangeIsSignificant,
   npsFromCounts,
   npsMarginOfError,
   segmentOf,
@@ -64,13 +64,18 @@ describe('NPS', () => {
     expect(npsMarginOfError(0.4, 0.2, 400)).toBeCloseTo(7.3336, 3);
   });
 
-  it('tells whether a change between waves exceeds the margin', () => {
+  it('tells whether a change between waves is significant (z test, PRODUCT.md)', () => {
+    // 200 promoters, 200 detractors: NPS 0, p + d − (p − d)² = 1, SE² = 1e4 × 1 / 400 = 25.
     const before = countsOf([...Array(200).fill(10), ...Array(200).fill(0)]);
+    // 205 / 195: NPS 2.5, 1 − 0.025² = 0.999375, SE² = 24.984375; z = 2.5 / √49.984375 = 0.3536.
     const small = countsOf([...Array(205).fill(10), ...Array(195).fill(0)]);
+    // 380 / 20: NPS 90, 1 − 0.9² = 0.19, SE² = 4.75; z = 90 / √29.75 = 16.5006.
     const large = countsOf([...Array(380).fill(10), ...Array(20).fill(0)]);
-    expect(npsChangeIsSignificant(before, small)).toBe(false);
-    expect(npsChangeIsSignificant(before, large)).toBe(true);
-    expect(npsChangeIsSignificant(countsOf([]), large)).toBeNull();
+    expect(compareNps(before, small)).toMatchObject({ significant: false, difference: 2.5 });
+    expect(compareNps(before, small)?.statistic).toBeCloseTo(2.5 / Math.sqrt(49.984375), 12);
+    expect(compareNps(before, large)).toMatchObject({ significant: true, difference: 90 });
+    expect(compareNps(before, large)?.statistic).toBeCloseTo(90 / Math.sqrt(29.75), 12);
+    expect(compareNps(countsOf([]), large)).toBeNull();
   });
 });
 
