@@ -17,7 +17,7 @@ import { type FunctionName, routes } from '../shared/routes.ts';
 import { systemSchedules } from '../shared/schedule/system.ts';
 import type { DeployConfig } from './config.ts';
 import { bindTable, functionArnFor, NpsFunction } from './function.ts';
-import { dashboardRoutes, HttpEndpoint } from './http-api.ts';
+import { HttpEndpoint } from './http-api.ts';
 import { Operations } from './operations.ts';
 import { Schedules } from './scheduler.ts';
 import type { Stateful } from './stateful.ts';
@@ -164,7 +164,7 @@ export class Stateless extends Construct {
     setEnvironment(send, { ...pages, ...mail, ...scheduling });
     setEnvironment(remind, { ...pages, ...mail, [envNames.remindFunctionArn]: arnOf('remind') });
 
-    // api: the admin API.
+    // api: the admin API and the dashboard.
     bindTable(api, contacts, [
       'GetItem',
       'PutItem',
@@ -175,9 +175,11 @@ export class Stateless extends Construct {
       'Scan',
     ]);
     bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
-    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave']);
+    // answersBySurvey: the dashboard's comment feed, newest first.
+    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'answersBySurvey']);
     bindTable(api, aggregates, ['GetItem', 'Query']);
-    bindTable(api, system, ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
+    // BatchGetItem: a dashboard session and its admin key's record, read together.
+    bindTable(api, system, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
     api.allow(['lambda:InvokeFunction'], [arnOf('send')]);
     this.schedules.grantManage(api, ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule']);
     api.allow(['secretsmanager:GetSecretValue'], [data.adminKey.secretArn]);
@@ -272,7 +274,7 @@ export class Stateless extends Construct {
       ],
     });
 
-    this.http.addRoutes([...routes, ...dashboardRoutes], { api: api.fn, respond: respond.fn });
+    this.http.addRoutes(routes, { api: api.fn, respond: respond.fn });
   }
 
   /** ses:SendEmail through our identity and configuration set only, plus the account's send quota. */

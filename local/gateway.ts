@@ -1,8 +1,7 @@
 /**
  * The local API Gateway: matches each request against shared/routes.ts (the same table the CDK stack
  * turns into HTTP API routes), builds the payload-2.0 event and calls the route's handler in this
- * process. Also serves the dashboard (`GET /admin`, `GET /admin/*` → api) and the local-only
- * `POST /_local/clock`.
+ * process. Also serves the local-only `POST /_local/clock`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type HttpFunction, matchRoute, pathHasRoutes, routeKey } from '../shared/routes.ts';
@@ -40,20 +39,11 @@ interface Resolved extends RouteTarget {
   fn: HttpFunction;
 }
 
-/** The route for a request: the shared table, plus the dashboard's routes. */
+/** The route for a request, from the shared table (the dashboard's pages included). */
 export function resolveRoute(method: string, path: string): Resolved | 'method-not-allowed' | undefined {
   const match = matchRoute(method, path);
   if (match)
     return { fn: match.route.fn, routeKey: routeKey(match.route), pathParameters: match.pathParameters };
-  if (path === '/admin' || path.startsWith('/admin/')) {
-    if (method !== 'GET') return 'method-not-allowed';
-    if (path === '/admin') return { fn: 'api', routeKey: 'GET /admin', pathParameters: {} };
-    return {
-      fn: 'api',
-      routeKey: 'GET /admin/{proxy+}',
-      pathParameters: { proxy: path.slice('/admin/'.length) },
-    };
-  }
   return pathHasRoutes(path) ? 'method-not-allowed' : undefined;
 }
 
@@ -136,7 +126,7 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
   // Local-only read-your-writes: on AWS the score aggregates follow the invitations stream within
   // about a second; here an admin read first lets the stream poller catch up, so a GET made right
   // after an answer was posted already counts it (tests and demos need no sleeps).
-  if (method === 'GET' && path.startsWith('/api/')) {
+  if (method === 'GET' && (path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/'))) {
     try {
       await deps.streams.drain();
     } catch (err) {

@@ -105,3 +105,45 @@ export function pathParam(event: HttpEvent, name: string): string {
   if (value === undefined || value === '') throw badRequest(`missing path parameter ${name}`);
   return value;
 }
+
+/**
+ * Refuses cross-site form posts: a browser sends Origin (and Sec-Fetch-Site) with every POST, and a
+ * page of ours posts to its own host.
+ */
+export function checkSameOrigin(event: HttpEvent): void {
+  const fetchSite = header(event, 'sec-fetch-site');
+  if (fetchSite === 'cross-site') throw new AppError('forbidden', 'cross-site form posts are refused');
+  const origin = header(event, 'origin');
+  if (origin === undefined || origin === 'null') return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    throw new AppError('forbidden', 'malformed Origin header');
+  }
+  const host = header(event, 'host') ?? event.requestContext?.domainName;
+  if (host && originHost.toLowerCase() !== host.toLowerCase()) {
+    throw new AppError('forbidden', 'cross-site form posts are refused');
+  }
+}
+
+/** The fields of an urlencoded form body (the only kind our pages post). */
+export function formFields(event: HttpEvent): URLSearchParams {
+  const type = mediaType(event);
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw new AppError(
+      'unsupported_media_type',
+      'the form must be posted as application/x-www-form-urlencoded',
+    );
+  }
+  return new URLSearchParams(bodyText(event));
+}
+
+/** A cookie's value from the request (API Gateway v2 passes cookies apart from the headers). */
+export function cookieValue(event: HttpEvent, name: string): string | undefined {
+  for (const cookie of event.cookies ?? []) {
+    const eq = cookie.indexOf('=');
+    if (eq > 0 && cookie.slice(0, eq).trim() === name) return cookie.slice(eq + 1).trim();
+  }
+  return undefined;
+}

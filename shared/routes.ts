@@ -11,12 +11,17 @@ export interface Route {
   /** API Gateway path template, e.g. /api/contacts/{id}. */
   path: string;
   fn: HttpFunction;
-  /** admin: needs an admin key (Bearer) or the dashboard session; public: anyone. */
-  auth: 'admin' | 'public';
+  /**
+   * admin: the JSON API, needs an admin key (Bearer); session: a dashboard page or form, needs a
+   * signed-in session (otherwise the sign-in page); public: anyone.
+   */
+  auth: 'admin' | 'session' | 'public';
 }
 
 const admin = (method: Method, path: string): Route => ({ method, path, fn: 'api', auth: 'admin' });
 const page = (method: Method, path: string): Route => ({ method, path, fn: 'respond', auth: 'public' });
+const dashboard = (method: Method, path: string): Route => ({ method, path, fn: 'api', auth: 'session' });
+const signIn = (method: Method, path: string): Route => ({ method, path, fn: 'api', auth: 'public' });
 
 export const routes: Route[] = [
   admin('POST', '/api/contacts'),
@@ -47,6 +52,23 @@ export const routes: Route[] = [
   page('GET', '/h/{token}'),
   page('GET', '/u/{token}'),
   page('POST', '/u/{token}'),
+  // The dashboard: HTML pages and forms served by the api function (shared/dashboard/).
+  signIn('GET', '/admin/sign-in'),
+  signIn('POST', '/admin/sign-in'),
+  dashboard('POST', '/admin/sign-out'),
+  dashboard('GET', '/admin'),
+  dashboard('GET', '/admin/surveys/{id}'),
+  dashboard('GET', '/admin/surveys/{id}/edit'),
+  dashboard('POST', '/admin/surveys/{id}/edit'),
+  dashboard('POST', '/admin/surveys/{id}/publish'),
+  dashboard('POST', '/admin/surveys/{id}/unpublish'),
+  dashboard('GET', '/admin/surveys/{id}/waves/new'),
+  dashboard('POST', '/admin/surveys/{id}/waves'),
+  dashboard('GET', '/admin/surveys/{id}/responses.csv'),
+  dashboard('GET', '/admin/contacts'),
+  dashboard('GET', '/admin/contacts/{id}'),
+  dashboard('GET', '/admin/contacts/{id}/erase'),
+  dashboard('POST', '/admin/contacts/{id}/erase'),
 ];
 
 /** The API Gateway route key of a route, e.g. "GET /api/contacts/{id}". */

@@ -4,7 +4,13 @@
  */
 import { nowIso } from '../../shared/clock.ts';
 import { AppError, badRequest, gone, notFound } from '../../shared/errors.ts';
-import type { HttpEvent, HttpResult } from '../../shared/http.ts';
+import {
+  checkSameOrigin,
+  cookieValue,
+  formFields,
+  type HttpEvent,
+  type HttpResult,
+} from '../../shared/http.ts';
 import { surveyTexts } from '../../shared/i18n/survey-texts.ts';
 import { isWellFormedToken, surveyIdOfToken } from '../../shared/ids.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
@@ -29,7 +35,7 @@ import { getSurveyCached } from '../../shared/survey/cache.ts';
 import type { Survey } from '../../shared/survey/schema.ts';
 import { getSurvey, surveyFromItem } from '../../shared/survey/store.ts';
 import { unpublishDeadline } from '../../shared/wave/unpublish.ts';
-import { checkSameOrigin, errorPage, formFields, hsts, htmlPage, localeFor } from './pages.ts';
+import { errorPage, hsts, htmlPage, localeFor } from './pages.ts';
 
 interface Loaded {
   invitation: Invitation;
@@ -197,12 +203,6 @@ async function loadLinkSurvey(
 }
 
 const linkCookie = (surveyId: string) => `npsw_${surveyId}`;
-const cookieValue = (event: HttpEvent, name: string): string | undefined =>
-  (event.cookies ?? [])
-    .map((c) => c.split('='))
-    .find(([k]) => k?.trim() === name)?.[1]
-    ?.trim();
-
 async function showLinkSurvey(event: HttpEvent, ctx: PageContext): Promise<HttpResult> {
   const { survey, locale } = await loadLinkSurvey(event, ctx);
   const existing = await linkInvitationOf(survey, cookieValue(event, linkCookie(survey.id)));

@@ -5,7 +5,7 @@
 
 import { optionalEnv } from '../../shared/config.ts';
 import { AppError } from '../../shared/errors.ts';
-import { bodyText, type HttpEvent, type HttpResult, header, mediaType } from '../../shared/http.ts';
+import { type HttpEvent, type HttpResult, header } from '../../shared/http.ts';
 import { pickLocale } from '../../shared/i18n/pick-locale.ts';
 import type { Locale } from '../../shared/locales.ts';
 import { renderErrorPage } from '../../shared/pages/error-page.ts';
@@ -49,37 +49,4 @@ export function errorPage(err: unknown, locale: Locale): HttpResult {
   }
   const nonce = newNonce();
   return htmlPage(status, renderErrorPage({ status, locale }), nonce);
-}
-
-/**
- * Refuses cross-site form posts: a browser sends Origin (and Sec-Fetch-Site) with every POST, and a
- * page of ours posts to its own host.
- */
-export function checkSameOrigin(event: HttpEvent): void {
-  const fetchSite = header(event, 'sec-fetch-site');
-  if (fetchSite === 'cross-site') throw new AppError('forbidden', 'cross-site form posts are refused');
-  const origin = header(event, 'origin');
-  if (origin === undefined || origin === 'null') return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new AppError('forbidden', 'malformed Origin header');
-  }
-  const host = header(event, 'host') ?? event.requestContext?.domainName;
-  if (host && originHost.toLowerCase() !== host.toLowerCase()) {
-    throw new AppError('forbidden', 'cross-site form posts are refused');
-  }
-}
-
-/** The fields of an urlencoded form body (the only kind our pages post). */
-export function formFields(event: HttpEvent): URLSearchParams {
-  const type = mediaType(event);
-  if (type !== 'application/x-www-form-urlencoded') {
-    throw new AppError(
-      'unsupported_media_type',
-      'the form must be posted as application/x-www-form-urlencoded',
-    );
-  }
-  return new URLSearchParams(bodyText(event));
 }

@@ -9,14 +9,24 @@ export interface PageHeaderOptions {
   nonce: string;
   /** Only over HTTPS (on AWS); a browser would pin a local http:// stack to HTTPS otherwise. */
   hsts: boolean;
+  /** The CSP source of the page's stylesheet (default: the public pages' `baseCss`). */
+  styleHash?: string;
+  /** The page's script may fetch from its own origin (the dashboard's filters). */
+  connectSelf?: boolean;
 }
 
-export function pageHeaders({ nonce, hsts }: PageHeaderOptions): Record<string, string> {
+export function pageHeaders({
+  nonce,
+  hsts,
+  styleHash,
+  connectSelf,
+}: PageHeaderOptions): Record<string, string> {
   const csp = [
     "default-src 'none'",
     // The stylesheet by hash, the accent block by nonce: no 'unsafe-inline' anywhere.
-    `style-src ${baseCssHash} 'nonce-${nonce}'`,
+    `style-src ${styleHash ?? baseCssHash} 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
+    ...(connectSelf ? ["connect-src 'self'"] : []),
     "img-src 'self' data:",
     "form-action 'self'",
     "base-uri 'none'",

@@ -4,16 +4,12 @@
  * cookie holding its token, so the same scoring path counts it exactly once and edits replace it.
  */
 
-import { createHash } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
-import { tableName } from '../config.ts';
-import { AppError, gone, notFound } from '../errors.ts';
+import { type AppError, gone, notFound } from '../errors.ts';
 import { isWellFormedToken, linkRespondentId, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation, putInvitationOnce } from '../invitation/store.ts';
+import { takeRateLimit } from '../rate-limit.ts';
 import type { Survey } from '../survey/schema.ts';
 import { ensureRollingWave, rollingWaveId } from '../wave/rolling.ts';
 
@@ -80,26 +76,11 @@ export async function newLinkInvitation(survey: Survey): Promise<Invitation> {
 }
 
 /** Counts one answer from an address in the current hour; 429 past the limit. */
-export async function limitLinkRate(surveyId: string, address: string): Promise<void> {
-  const hour = Math.floor(nowMs() / 3_600_000);
-  const addressKey = createHash('sha256').update(address).digest('base64url').slice(0, 22);
-  try {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName('system'),
-        Key: { pk: `RATE#link#${surveyId}#${addressKey}`, sk: String(hour) },
-        UpdateExpression: 'ADD answers :one SET expiresAt = :expires',
-        ConditionExpression: 'attribute_not_exists(answers) OR answers < :limit',
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':limit': linkRateLimitPerHour,
-          ':expires': (hour + 2) * 3600,
-        },
-      }),
-    );
-  } catch (err) {
-    if (isConditionFailure(err))
-      throw new AppError('throttled', 'too many answers from this address; try again later');
-    throw err;
-  }
-}
+export const limitLinkRate = (surveyId: string, address: string): Promise<void> =>
+  takeRateLimit({
+    scope: `link#${surveyId}`,
+    subject: address,
+    limit: linkRateLimitPerHour,
+    windowSeconds: 3600,
+    message: 'too many answers from this address; try again later',
+  });

@@ -49,8 +49,9 @@ describe('least privilege', () => {
         [indexArn('surveys', 'gsi1'), ddb('Query')],
         [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
+        [indexArn('invitations', 'answersBySurvey'), ddb('Query')],
         [tableArn('aggregates'), ddb('GetItem', 'Query')],
-        [tableArn('system'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
+        [tableArn('system'), ddb('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
         [functionArn('send'), ['lambda:InvokeFunction']],
         [
           scheduleArns,
