@@ -6,10 +6,12 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   type KeySchemaElement,
   ListTablesCommand,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type KeyAttribute, type TableDefinition, tableDefinitions } from '../shared/tables.ts';
@@ -35,6 +37,8 @@ export async function ensureTables(client: DynamoDBClient): Promise<string[]> {
     if (!existing.has(name)) {
       await client.send(new CreateTableCommand(createTableInput(definition)));
       created.push(definition.id);
+    } else {
+      await ensureIndexes(client, name, definition);
     }
     if (definition.ttlAttribute) await ensureTtl(client, name, definition.ttlAttribute);
   }
@@ -71,6 +75,27 @@ export function createTableInput(definition: TableDefinition): CreateTableComman
     (a): AttributeDefinition => ({ AttributeName: a.name, AttributeType: a.type }),
   );
   return input;
+}
+
+/**
+ * Adds the indexes a newer version declares to a table made by an older one (a data folder kept
+ * across upgrades), as a CDK deployment would; DynamoDB backfills them from the existing items.
+ */
+async function ensureIndexes(client: DynamoDBClient, tableName: string, definition: TableDefinition) {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  const full = createTableInput(definition);
+  for (const index of full.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const keyNames = new Set((index.KeySchema ?? []).map((k) => k.AttributeName));
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: (full.AttributeDefinitions ?? []).filter((a) => keyNames.has(a.AttributeName)),
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 }
 
 async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { nowMs } from '../shared/clock.ts';
+import { ExpressionError, parseScheduleExpression } from '../shared/schedule/expression.ts';
 import { localAccount, localRegion } from './env.ts';
 import { jsonFileWriter, readJsonFile } from './json-file.ts';
-import { ExpressionError, parseScheduleExpression } from './schedule-expression.ts';
 
 export type SchedulerErrorType = 'ResourceNotFoundException' | 'ConflictException' | 'ValidationException';
 

@@ -5,10 +5,14 @@
  * A background tick does this in real time; the clock route does it while moving the clock.
  */
 import { nowMs } from '../shared/clock.ts';
+import {
+  nextOccurrence,
+  parseScheduleExpression,
+  type ScheduleExpression,
+} from '../shared/schedule/expression.ts';
 import { type FunctionRegistry, resolveFunctionName } from './functions.ts';
 import { describeError, type Log, logFailure } from './log.ts';
 import { Mutex } from './mutex.ts';
-import { nextOccurrence, parseScheduleExpression, type ScheduleExpression } from './schedule-expression.ts';
 import type { ScheduleStore, StoredSchedule } from './schedule-store.ts';
 
 export interface DueOccurrence {

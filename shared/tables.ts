@@ -44,12 +44,16 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
   },
   /**
    * Invitations, keyed by their token; each carries its response. The stream feeds the `score`
-   * function, which keeps the aggregates.
+   * function, which keeps the aggregates. `answersBySurvey` is sparse (only answered invitations
+   * carry `respondedAt`): the dashboard's comment feed reads it newest first, one page at a time.
    */
   invitations: {
     id: 'invitations',
     partitionKey: s('token'),
-    indexes: [{ name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' }],
+    indexes: [
+      { name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' },
+      { name: 'answersBySurvey', partitionKey: s('surveyId'), sortKey: s('respondedAt'), projection: 'ALL' },
+    ],
     stream: 'NEW_IMAGE',
   },
   /** Live score counters: pk surveyId, sk ALL | W#waveId | D#yyyy-mm-dd | P#property#value. */

@@ -1,11 +1,10 @@
 /** Admin routes for surveys and their waves. */
 import { json, jsonBody, parseInput, pathParam } from '../../shared/http.ts';
-import { invokeSend } from '../../shared/send/invoke.ts';
 import { createSurvey, patchSurvey, publishSurvey, unpublishSurvey } from '../../shared/survey/lifecycle.ts';
 import { createSurveyInput, patchSurveyInput } from '../../shared/survey/schema.ts';
 import { listSurveys, requireSurvey } from '../../shared/survey/store.ts';
 import { publicWave } from '../../shared/wave/schema.ts';
-import { createWave } from '../../shared/wave/start.ts';
+import { startWaveNow } from '../../shared/wave/start.ts';
 import { listWaves, requireWave } from '../../shared/wave/store.ts';
 import type { AdminRoutes } from './router.ts';
 import { waveView } from './wave-view.ts';
@@ -27,8 +26,7 @@ export const surveyRoutes: AdminRoutes = {
     json(200, await unpublishSurvey(pathParam(event, 'id'))),
 
   'POST /api/surveys/{id}/waves': async (event) => {
-    const wave = await createWave(pathParam(event, 'id'), 'api');
-    await invokeSend({ type: 'wave.continue', waveId: wave.id });
+    const wave = await startWaveNow(pathParam(event, 'id'));
     return json(202, { waveId: wave.id, wave: publicWave(wave) });
   },
 

@@ -2,11 +2,12 @@
  * Erasure (GDPR): the contact's personal data goes from contacts, invitations and responses; the
  * anonymous counts in the aggregates stay, since they never held anything personal.
  */
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { tableName } from '../config.ts';
 import { notFound } from '../errors.ts';
 import { erasedContactId } from '../ids.ts';
+import { invitationsOfContactInWave } from '../invitation/store.ts';
 import { mapConcurrent } from '../send/concurrency.ts';
 import { listSurveys } from '../survey/store.ts';
 import { listWaves } from '../wave/store.ts';
@@ -25,34 +26,19 @@ export async function eraseContact(id: string): Promise<void> {
   await dynamo().send(new DeleteCommand({ TableName: tableName('contacts'), Key: { id } }));
 }
 
-/** Removes the contact's personal data from its invitation in one wave, if it has one. */
+/** Removes the contact's personal data from its invitations in one wave, if it has any. */
 async function eraseFromWave(waveId: string, contactId: string): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
+  for (const invitation of await invitationsOfContactInWave(waveId, contactId)) {
+    await dynamo().send(
+      new UpdateCommand({
         TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w AND contactId = :c',
-        ExpressionAttributeValues: { ':w': waveId, ':c': contactId },
-        ProjectionExpression: '#token',
-        ExpressionAttributeNames: { '#token': 'token' },
-        ExclusiveStartKey: start,
+        Key: { token: invitation.token },
+        // The score stays counted (countedScore/countedVersion) and listed; who gave it and what
+        // they wrote go. A stand-in id keeps the answer in the byWave index, which lists it.
+        UpdateExpression: 'REMOVE #comment, locale, reportProps SET erased = :true, contactId = :erased',
+        ExpressionAttributeNames: { '#comment': 'comment' },
+        ExpressionAttributeValues: { ':true': true, ':erased': erasedContactId() },
       }),
     );
-    for (const item of page.Items ?? []) {
-      await dynamo().send(
-        new UpdateCommand({
-          TableName: tableName('invitations'),
-          Key: { token: item.token },
-          // The score stays counted (countedScore/countedVersion) and listed; who gave it and what
-          // they wrote go. A stand-in id keeps the answer in the byWave index, which lists it.
-          UpdateExpression: 'REMOVE #comment, locale, reportProps SET erased = :true, contactId = :erased',
-          ExpressionAttributeNames: { '#comment': 'comment' },
-          ExpressionAttributeValues: { ':true': true, ':erased': erasedContactId() },
-        }),
-      );
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
 }

@@ -174,3 +174,34 @@ export async function upsertContacts(inputs: ContactInput[]): Promise<{ created:
 }
 
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt)));
+
+/** Name and email of up to 100 contacts in one request (a page of the comment feed). */
+export async function getContactNames(
+  ids: readonly string[],
+): Promise<Map<string, { email: string; name?: string }>> {
+  const found = new Map<string, { email: string; name?: string }>();
+  let keys: Record<string, unknown>[] = [...new Set(ids)].slice(0, 100).map((id) => ({ id }));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt > 8) throw new Error('DynamoDB kept contact reads unprocessed');
+    const result = await dynamo().send(
+      new BatchGetCommand({
+        RequestItems: {
+          [tableName('contacts')]: {
+            Keys: keys,
+            ProjectionExpression: 'id, email, #name',
+            ExpressionAttributeNames: { '#name': 'name' },
+          },
+        },
+      }),
+    );
+    for (const item of result.Responses?.[tableName('contacts')] ?? []) {
+      found.set(String(item.id), {
+        email: String(item.email),
+        ...(typeof item.name === 'string' && { name: item.name }),
+      });
+    }
+    keys = result.UnprocessedKeys?.[tableName('contacts')]?.Keys ?? [];
+    if (keys.length) await backoff(attempt);
+  }
+  return found;
+}

@@ -269,3 +269,26 @@ export async function getInvitationWithSurvey(
     survey: found[tableName('surveys')]?.[0],
   };
 }
+
+/**
+ * A contact's invitations in one wave: a key lookup in byWave (sorted by contact), one request
+ * whatever the wave's size. Usually one; a triggered wave may hold several.
+ */
+export async function invitationsOfContactInWave(waveId: string, contactId: string): Promise<Invitation[]> {
+  const found: Invitation[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName('invitations'),
+        IndexName: 'byWave',
+        KeyConditionExpression: 'waveId = :w AND contactId = :c',
+        ExpressionAttributeValues: { ':w': waveId, ':c': contactId },
+        ExclusiveStartKey: start,
+      }),
+    );
+    found.push(...((page.Items ?? []) as Invitation[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return found;
+}

@@ -8,6 +8,7 @@ import { schedulerClient } from '../aws/clients.ts';
 import { requireEnv } from '../config.ts';
 import { badRequest } from '../errors.ts';
 import type { Cadence, Survey } from '../survey/schema.ts';
+import { nextOccurrence, parseScheduleExpression } from './expression.ts';
 import { deleteSchedule, scheduleName } from './scheduler.ts';
 
 export interface ScheduleSpec {
@@ -102,5 +103,23 @@ export async function syncCadenceSchedule(survey: Survey): Promise<void> {
     if (!(err instanceof ConflictException) && (err as { name?: string }).name !== 'ConflictException')
       throw err;
     await schedulerClient().send(new UpdateScheduleCommand(input));
+  }
+}
+
+/**
+ * When the survey's cadence next starts a wave, computed from its schedule expression as Scheduler
+ * reads it (a rate counts from the publish, when the schedule was made); undefined when none will.
+ */
+export function nextCadenceFiring(survey: Survey, now: Date): Date | undefined {
+  if (survey.state !== 'published' || !survey.cadence) return undefined;
+  const publishedAt = new Date(survey.publishedAt ?? survey.updatedAt);
+  try {
+    const spec = cadenceSpec(survey.cadence, survey, publishedAt);
+    const expression = parseScheduleExpression(spec.expression, spec.timezone);
+    const next = nextOccurrence(expression, { afterMs: now.getTime(), anchorMs: publishedAt.getTime() });
+    return next === undefined ? undefined : new Date(next);
+  } catch {
+    // A stored cadence the expression reader refuses shows as "not scheduled", never as an error page.
+    return undefined;
   }
 }

@@ -26,7 +26,7 @@ export interface ScoreQuery {
   by?: string;
 }
 
-async function aggregateItems(surveyId: string): Promise<Map<string, Counts>> {
+export async function aggregateItems(surveyId: string): Promise<Map<string, Counts>> {
   const items = new Map<string, Counts>();
   let start: Record<string, unknown> | undefined;
   do {

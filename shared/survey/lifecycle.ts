@@ -1,12 +1,13 @@
 /** Creating, editing, publishing and unpublishing surveys: the rules, with the store behind them. */
 import { nowIso } from '../clock.ts';
 import { optionalEnv } from '../config.ts';
-import { badRequest } from '../errors.ts';
+import { badRequest, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isSupportedLocale, type Locale } from '../locales.ts';
 import { cadenceSpec, syncCadenceSchedule } from '../schedule/cadence.ts';
 import { closeWavesAfterUnpublish } from '../wave/unpublish.ts';
 import {
+  benchmarkProblem,
   type CreateSurveyInput,
   defaultScale,
   followUpProblem,
@@ -67,7 +68,11 @@ function defaultLocale(): Locale {
 
 /** Cross-field rules the schema cannot express. */
 function checkSurvey(survey: Survey): void {
-  const problems = [scaleProblem(survey.kind, survey.scale), followUpProblem(survey.kind, survey.followUp)];
+  const problems = [
+    scaleProblem(survey.kind, survey.scale),
+    followUpProblem(survey.kind, survey.followUp),
+    benchmarkProblem(survey.kind, survey.scale, survey.benchmark),
+  ];
   for (const [locale, texts] of Object.entries(survey.locales)) {
     const p = followUpProblem(survey.kind, texts?.followUp);
     if (p) problems.push(`locales.${locale}.${p}`);
@@ -101,6 +106,7 @@ export function newSurvey(input: CreateSurveyInput, at: string): Survey {
     reportBy: input.reportBy ?? [],
     alerts: input.alerts ?? [],
     link: input.link ?? { enabled: false },
+    ...(input.benchmark !== undefined && input.benchmark !== 'default' && { benchmark: input.benchmark }),
     state: 'draft',
     createdAt: at,
     updatedAt: at,
@@ -116,11 +122,26 @@ export async function createSurvey(input: CreateSurveyInput): Promise<Survey> {
   return survey;
 }
 
-export async function patchSurvey(id: string, patch: PatchSurveyInput): Promise<Survey> {
+/**
+ * Applies a patch. With `expectedUpdatedAt` (a form that showed the survey as it was then), a survey
+ * changed meanwhile is refused with 409 instead of overwriting what someone else just saved.
+ */
+export async function patchSurvey(
+  id: string,
+  patch: PatchSurveyInput,
+  expectedUpdatedAt?: string,
+): Promise<Survey> {
   const current = await requireSurvey(id);
+  if (expectedUpdatedAt !== undefined && current.updatedAt !== expectedUpdatedAt) {
+    throw conflict(`survey ${id} was changed by another request; reload and edit again`);
+  }
   const next: Survey = { ...current, updatedAt: nowIso() };
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue;
+    if (field === 'benchmark' && value === 'default') {
+      delete next.benchmark;
+      continue;
+    }
     (next as unknown as Record<string, unknown>)[field] =
       field === 'reminders' ? { ...current.reminders, ...(value as object) } : value;
   }

@@ -107,6 +107,20 @@ const branding = v.strictObject({
   accentColor: v.optional(v.pipe(v.string(), v.regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a7f5a'))),
 });
 
+const benchmarkBand = v.pipe(
+  v.strictObject({
+    from: v.pipe(v.number(), v.finite()),
+    to: v.pipe(v.number(), v.finite()),
+    label: nonEmpty(100),
+  }),
+  v.check((b) => b.from < b.to, 'a band needs from < to'),
+);
+/** Reference bands shown beside the score; absent: the built-in default for the kind; null: none. */
+const benchmark = v.strictObject({
+  bands: v.pipe(v.array(benchmarkBand), v.maxLength(5)),
+  source: nonEmpty(300),
+});
+
 /** Fields a survey may set, at creation or by PATCH. */
 const editable = {
   name: v.optional(nonEmpty(200)),
@@ -134,6 +148,8 @@ const editable = {
   ),
   alerts: v.optional(v.pipe(v.array(alert), v.maxLength(20))),
   link: v.optional(v.strictObject({ enabled: v.boolean() })),
+  /** "default" goes back to the kind's built-in bands; null shows none. */
+  benchmark: v.optional(v.union([v.literal('default'), v.nullable(benchmark)])),
 };
 
 export const createSurveyInput = v.strictObject({
@@ -153,6 +169,7 @@ export type Cadence = v.InferOutput<typeof cadence>;
 export type SendWindow = v.InferOutput<typeof sendWindow>;
 export type LocaleTexts = v.InferOutput<typeof localeTexts>;
 export type AlertRule = v.InferOutput<typeof alert>;
+export type Benchmark = v.InferOutput<typeof benchmark>;
 
 /** A stored survey: the input with its defaults filled in, and its lifecycle. */
 export interface Survey {
@@ -178,6 +195,8 @@ export interface Survey {
   reportBy: string[];
   alerts: AlertRule[];
   link: { enabled: boolean };
+  /** Absent: the kind's default bands (shared/score/benchmark.ts); null: the team chose none. */
+  benchmark?: Benchmark | null;
   state: SurveyState;
   createdAt: string;
   updatedAt: string;
@@ -199,6 +218,14 @@ export function scaleProblem(kind: SurveyKind, scale: Scale): string | undefined
     return `scale: ${kind.toUpperCase()} uses 1–${allowed.join(', 1–')}`;
   }
   return undefined;
+}
+
+/** Benchmark bands must lie on the score's own range: −100..100 for NPS, the scale for means. */
+export function benchmarkProblem(kind: SurveyKind, scale: Scale, value: Benchmark | null | undefined) {
+  if (!value) return undefined;
+  const [min, max] = kind === 'nps' ? [-100, 100] : [scale.min, scale.max];
+  const outside = value.bands.filter((b) => b.from < min || b.to > max);
+  return outside.length ? `benchmark.bands: each band must lie within ${min}..${max}` : undefined;
 }
 
 /** Follow-up questions must name segments of the survey's kind. */

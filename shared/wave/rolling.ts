@@ -40,3 +40,7 @@ export async function ensureRollingWave(kind: RollingKind, survey: Survey): Prom
     return (await getWave(id)) as Wave;
   }
 }
+
+/** Whether a wave is one of the survey's rolling waves (always open; no send of its own). */
+export const isRollingWave = (wave: Pick<Wave, 'id' | 'surveyId'>): boolean =>
+  wave.id === rollingWaveId('link', wave.surveyId) || wave.id === rollingWaveId('triggered', wave.surveyId);

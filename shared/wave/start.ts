@@ -2,6 +2,7 @@
 import { nowIso, nowMs } from '../clock.ts';
 import { conflict } from '../errors.ts';
 import { newId, newWaveSecret } from '../ids.ts';
+import { invokeSend } from '../send/invoke.ts';
 import type { Survey } from '../survey/schema.ts';
 import { requireSurvey } from '../survey/store.ts';
 import { type Wave, zeroCounts } from './schema.ts';
@@ -32,5 +33,12 @@ export async function createWave(surveyOrId: Survey | string, trigger: Wave['tri
   await markWaveActive(id, true);
   await putNewWave(wave);
   await scheduleWaveTimers(wave, survey);
+  return wave;
+}
+
+/** Starts a wave now (the admin API, the dashboard): the wave, then the send job it runs in. */
+export async function startWaveNow(surveyId: string): Promise<Wave> {
+  const wave = await createWave(surveyId, 'api');
+  await invokeSend({ type: 'wave.continue', waveId: wave.id });
   return wave;
 }

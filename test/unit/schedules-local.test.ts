@@ -1,10 +1,14 @@
 /**
- * The local Scheduler stand-in's expressions (local/schedule-expression.ts) read as EventBridge
+ * The local Scheduler stand-in's expressions (shared/schedule/expression.ts) read as EventBridge
  * Scheduler reads them: at() in the schedule's zone, rate() from its anchor, AWS cron (1 = Sunday,
  * `?`, `L`, `#`, steps) in its zone across DST changes, and the same refusals.
  */
 import { describe, expect, it } from 'vitest';
-import { ExpressionError, nextOccurrence, parseScheduleExpression } from '../../local/schedule-expression.ts';
+import {
+  ExpressionError,
+  nextOccurrence,
+  parseScheduleExpression,
+} from '../../shared/schedule/expression.ts';
 
 /** The first `count` occurrences after `fromIso`. */
 function occurrences(
