@@ -1,11 +1,13 @@
 /**
  * The admin API: authenticate → find the route's action → run it → map errors to JSON.
- * Every route here needs an admin key; the route table (shared/routes.ts) says which exist.
+ * Every /api route needs an admin key; the route table (shared/routes.ts) says which exist. The
+ * dashboard's pages (/admin) are served here too, with sessions instead of keys (dashboard/).
  */
 import { bearerToken, checkAdminKey } from '../../shared/auth/admin-keys.ts';
 import { AppError } from '../../shared/errors.ts';
 import { errorToJson, type HttpEvent, type HttpResult, header } from '../../shared/http.ts';
 import { contactRoutes } from './contacts.ts';
+import { dashboard, dashboardRouteKeys, isDashboardRoute } from './dashboard/router.ts';
 import { invitationRoutes } from './invitations.ts';
 import { keyRoutes } from './keys.ts';
 import type { AdminRoutes } from './router.ts';
@@ -21,6 +23,7 @@ const actions: AdminRoutes = {
 };
 
 export const handler = async (event: HttpEvent): Promise<HttpResult> => {
+  if (isDashboardRoute(event.routeKey)) return dashboard(event);
   try {
     const caller = await checkAdminKey(bearerToken(header(event, 'authorization')));
     const action = actions[event.routeKey];
@@ -32,4 +35,4 @@ export const handler = async (event: HttpEvent): Promise<HttpResult> => {
 };
 
 /** The route keys this function serves, for the test that walks the route table. */
-export const servedRouteKeys = (): string[] => Object.keys(actions);
+export const servedRouteKeys = (): string[] => [...Object.keys(actions), ...dashboardRouteKeys()];

@@ -1,0 +1,185 @@
+/** The dashboard's survey pages and forms: the overview, a survey's page, editing, and its actions. */
+
+import { now, nowIso } from '../../../shared/clock.ts';
+import { getContactNames } from '../../../shared/contact/store.ts';
+import { renderConfirmPage } from '../../../shared/dashboard/confirm-page.ts';
+import { renderOverviewPage } from '../../../shared/dashboard/overview-page.ts';
+import { editPatchOf } from '../../../shared/dashboard/survey-edit-form.ts';
+import { editValuesOf, renderSurveyEditPage } from '../../../shared/dashboard/survey-edit-page.ts';
+import { renderSurveyPage, type SurveyNotice } from '../../../shared/dashboard/survey-page.ts';
+import { AppError, conflict } from '../../../shared/errors.ts';
+import { parseInput, pathParam, queryParam } from '../../../shared/http.ts';
+import { fill } from '../../../shared/i18n/format.ts';
+import { summarize } from '../../../shared/report/overview.ts';
+import {
+  defaultTrendUnit,
+  readSurveyReport,
+  type SurveyReport,
+  type TrendUnit,
+  trendByPeriod,
+  trendByWave,
+} from '../../../shared/report/survey-report.ts';
+import { type FeedFilter, readFeed } from '../../../shared/response/feed.ts';
+import { responsesCsv } from '../../../shared/response/list.ts';
+import { nextCadenceFiring } from '../../../shared/schedule/cadence.ts';
+import { benchmarkOf } from '../../../shared/score/benchmark.ts';
+import { type Segment, segmentsOf } from '../../../shared/scoring.ts';
+import { mapConcurrent } from '../../../shared/send/concurrency.ts';
+import { patchSurvey, publishSurvey, unpublishSurvey } from '../../../shared/survey/lifecycle.ts';
+import { patchSurveyInput, type Survey } from '../../../shared/survey/schema.ts';
+import { listSurveys, requireSurvey } from '../../../shared/survey/store.ts';
+import { startWaveNow } from '../../../shared/wave/start.ts';
+import { type DashboardAction, type DashboardRequest, htmlResult, intParam, redirect } from './edge.ts';
+
+const surveyPath = (id: string) => `/admin/surveys/${encodeURIComponent(id)}`;
+const notices: readonly SurveyNotice[] = ['published', 'unpublished', 'wave', 'saved'];
+
+/** The feed's filter from the query; values that cannot be this survey's are left out. */
+function feedFilterOf(req: DashboardRequest, survey: Survey): FeedFilter {
+  const q = (name: string) => queryParam(req.event, name);
+  const segment = q('segment') as Segment | undefined;
+  const wave = q('wave');
+  const minScore = intParam(q('min'), survey.scale.min, survey.scale.max);
+  const maxScore = intParam(q('max'), survey.scale.min, survey.scale.max);
+  const text = q('q')?.trim().slice(0, 100);
+  return {
+    ...(segment && segmentsOf(survey.kind).includes(segment) && { segment }),
+    ...(wave && /^w_[a-z2-7]{16}$/.test(wave) && { waveId: wave }),
+    ...(minScore !== undefined && { minScore }),
+    ...(maxScore !== undefined && { maxScore }),
+    ...(text && { text }),
+  };
+}
+
+function trendUnitOf(req: DashboardRequest, report: SurveyReport): TrendUnit {
+  const asked = queryParam(req.event, 'trend');
+  return asked === 'wave' || asked === 'week' || asked === 'month' ? asked : defaultTrendUnit(report);
+}
+
+async function surveyPage(req: DashboardRequest): Promise<string> {
+  const survey = await requireSurvey(pathParam(req.event, 'id'));
+  const filter = feedFilterOf(req, survey);
+  const cursor = queryParam(req.event, 'cursor');
+  // The figures and the feed's page are independent reads: side by side.
+  const [report, feed] = await Promise.all([readSurveyReport(survey), readFeed(survey, filter, cursor)]);
+  const contactIds = survey.anonymous ? [] : feed.entries.flatMap((e) => (e.contactId ? [e.contactId] : []));
+  const contacts = contactIds.length ? await getContactNames(contactIds) : new Map();
+  const trendUnit = trendUnitOf(req, report);
+  const trend = trendUnit === 'wave' ? trendByWave(report) : trendByPeriod(report, trendUnit);
+  const funnel = queryParam(req.event, 'funnel');
+  const done = queryParam(req.event, 'done') as SurveyNotice | undefined;
+  const nextWave = nextCadenceFiring(survey, now());
+  return renderSurveyPage(req.view, {
+    report,
+    benchmark: benchmarkOf(survey),
+    trendUnit,
+    trend,
+    feed,
+    filter,
+    ...(cursor && { cursor }),
+    contacts,
+    ...(funnel && report.waves.some((w) => w.wave.id === funnel) && { funnel }),
+    ...(nextWave && { nextWave }),
+    ...(done && notices.includes(done) && { notice: done }),
+  });
+}
+
+/** Saves the edit form through the API's own schema; a problem shows the form again as posted. */
+async function saveEdit(req: DashboardRequest, survey: Survey) {
+  const values = Object.fromEntries(req.fields.entries());
+  const again = (status: number, problem: string) =>
+    htmlResult(req, status, renderSurveyEditPage(req.view, { survey, values, problem }));
+  const { patch, problem } = editPatchOf(survey, req.fields);
+  if (problem) return again(400, fill(req.view.m.edit.invalid, { problems: problem }));
+  let input: ReturnType<typeof parseInput<typeof patchSurveyInput>>;
+  try {
+    input = parseInput(patchSurveyInput, patch);
+  } catch (err) {
+    if (err instanceof AppError) return again(400, fill(req.view.m.edit.invalid, { problems: err.message }));
+    throw err;
+  }
+  try {
+    await patchSurvey(survey.id, input, req.fields.get('updatedAt') ?? '');
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'conflict') return again(409, req.view.m.edit.stale);
+    if (err instanceof AppError && err.code === 'bad_request') {
+      return again(400, fill(req.view.m.edit.invalid, { problems: err.message }));
+    }
+    throw err;
+  }
+  return redirect(`${surveyPath(survey.id)}?done=saved`);
+}
+
+export const surveyPageRoutes: Record<string, DashboardAction> = {
+  'GET /admin': async (req) => {
+    const surveys = await listSurveys();
+    const today = nowIso().slice(0, 10);
+    const rows = await mapConcurrent(surveys, 8, async (survey) => {
+      const report = await readSurveyReport(survey);
+      const nextWave = nextCadenceFiring(survey, now());
+      return { report, summary: summarize(report, today), ...(nextWave && { nextWave }) };
+    });
+    // Newest first, as the team made them.
+    rows.reverse();
+    return htmlResult(req, 200, renderOverviewPage(req.view, rows));
+  },
+
+  'GET /admin/surveys/{id}': async (req) => htmlResult(req, 200, await surveyPage(req)),
+
+  'GET /admin/surveys/{id}/edit': async (req) => {
+    const survey = await requireSurvey(pathParam(req.event, 'id'));
+    return htmlResult(req, 200, renderSurveyEditPage(req.view, { survey, values: editValuesOf(survey) }));
+  },
+
+  'POST /admin/surveys/{id}/edit': async (req) =>
+    saveEdit(req, await requireSurvey(pathParam(req.event, 'id'))),
+
+  'POST /admin/surveys/{id}/publish': async (req) => {
+    const survey = await publishSurvey(pathParam(req.event, 'id'));
+    return redirect(`${surveyPath(survey.id)}?done=published`);
+  },
+
+  'POST /admin/surveys/{id}/unpublish': async (req) => {
+    const survey = await unpublishSurvey(pathParam(req.event, 'id'));
+    return redirect(`${surveyPath(survey.id)}?done=unpublished`);
+  },
+
+  'GET /admin/surveys/{id}/waves/new': async (req) => {
+    const survey = await requireSurvey(pathParam(req.event, 'id'));
+    if (survey.state !== 'published')
+      throw conflict(`survey ${survey.id} is ${survey.state}; publish it first`);
+    const { m } = req.view;
+    return htmlResult(
+      req,
+      200,
+      renderConfirmPage(req.view, {
+        title: fill(m.waveConfirm.title, { name: survey.name }),
+        text: m.waveConfirm.text,
+        action: `${surveyPath(survey.id)}/waves`,
+        confirm: m.waveConfirm.confirm,
+        cancelHref: surveyPath(survey.id),
+        cancel: m.waveConfirm.cancel,
+        current: 'surveys',
+      }),
+    );
+  },
+
+  'POST /admin/surveys/{id}/waves': async (req) => {
+    const wave = await startWaveNow(pathParam(req.event, 'id'));
+    return redirect(`${surveyPath(wave.surveyId)}?done=wave`);
+  },
+
+  'GET /admin/surveys/{id}/responses.csv': async (req) => {
+    const survey = await requireSurvey(pathParam(req.event, 'id'));
+    return {
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${survey.id}-responses.csv"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+      body: await responsesCsv(survey),
+    };
+  },
+};
