@@ -16,6 +16,8 @@ export interface ConfirmPageInput {
   cancel: string;
   danger?: boolean;
   current?: NavItem;
+  /** The form's one-time key, where a second post of it must do nothing (shared/once.ts). */
+  once?: string;
 }
 
 export function renderConfirmPage(view: View, input: ConfirmPageInput): string {
@@ -24,6 +26,7 @@ export function renderConfirmPage(view: View, input: ConfirmPageInput): string {
 <p>${input.text}</p>
 <form method="post" action="${input.action}" class="actions">
 ${csrfField(view)}
+${input.once ? html`<input type="hidden" name="once" value="${input.once}">` : ''}
 <button type="submit"${input.danger ? html` class="danger"` : ''}>${input.confirm}</button>
 <a href="${input.cancelHref}">${input.cancel}</a>
 </form>

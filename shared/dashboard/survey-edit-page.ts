@@ -64,6 +64,8 @@ export interface EditPageInput {
   values: EditValues;
   /** Why the last post was refused, in the reader's language (problems themselves are in English). */
   problem?: string;
+  /** The form's one-time key (shared/once.ts). */
+  once: string;
 }
 
 /**
@@ -122,6 +124,7 @@ ${input.problem ? html`<p class="notice error" role="alert">${input.problem}</p>
 <form method="post" action="${base}/edit" class="card">
 ${csrfField(view)}
 <input type="hidden" name="updatedAt" value="${values.updatedAt ?? ''}">
+<input type="hidden" name="once" value="${input.once}">
 <p class="muted">${m.edit.intro}</p>
 ${text('name', m.edit.name)}
 ${text('companyName', m.edit.companyName)}

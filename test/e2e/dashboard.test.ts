@@ -181,6 +181,11 @@ describe('the dashboard in a browser', () => {
     const page = await signIn(context);
     const recorder = record(page);
     expect(await page.locator(`tr[data-survey="${surveyId}"]`).count()).toBe(1);
+    const listed = expectStatus(await e2e.api<ApiScore>(`/api/surveys/${surveyId}/score`), 200, 'score');
+    // The overview shows the newest wave that has answers.
+    expect(
+      await page.locator(`tr[data-survey="${surveyId}"] td[data-value]`).getAttribute('data-value'),
+    ).toBe(String(listed.waves.filter((w) => w.responses > 0).at(-1)?.nps));
     await page.locator(`tr[data-survey="${surveyId}"] a`).first().click();
     await page.waitForURL(`${e2e.url}/admin/surveys/${surveyId}`);
     const score = expectStatus(

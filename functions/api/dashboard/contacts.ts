@@ -5,7 +5,7 @@ import { getContact, getContactByEmail } from '../../../shared/contact/store.ts'
 import { contactTimeline } from '../../../shared/contact/timeline.ts';
 import { renderConfirmPage } from '../../../shared/dashboard/confirm-page.ts';
 import { renderContactPage, renderContactSearchPage } from '../../../shared/dashboard/contact-pages.ts';
-import { notFound } from '../../../shared/errors.ts';
+import { AppError, notFound } from '../../../shared/errors.ts';
 import { pathParam, queryParam } from '../../../shared/http.ts';
 import { fill } from '../../../shared/i18n/format.ts';
 import { type DashboardAction, htmlResult, redirect } from './edge.ts';
@@ -54,7 +54,12 @@ export const contactPageRoutes: Record<string, DashboardAction> = {
   },
 
   'POST /admin/contacts/{id}/erase': async (req) => {
-    await eraseContact(pathParam(req.event, 'id'));
+    try {
+      await eraseContact(pathParam(req.event, 'id'));
+    } catch (err) {
+      // A second post of the same confirmation finds the contact gone: erased, as asked.
+      if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+    }
     return redirect('/admin/contacts?done=erased');
   },
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** The dashboard's survey pages and forms: the overview, a survey's page, editing, and its actions. */
 
 import { now, nowIso } from '../../../shared/clock.ts';
@@ -7,9 +8,11 @@ import { renderOverviewPage } from '../../../shared/dashboard/overview-page.ts';
 import { editPatchOf } from '../../../shared/dashboard/survey-edit-form.ts';
 import { editValuesOf, renderSurveyEditPage } from '../../../shared/dashboard/survey-edit-page.ts';
 import { renderSurveyPage, type SurveyNotice } from '../../../shared/dashboard/survey-page.ts';
-import { AppError, conflict } from '../../../shared/errors.ts';
+import { AppError, badRequest, conflict } from '../../../shared/errors.ts';
 import { parseInput, pathParam, queryParam } from '../../../shared/http.ts';
 import { fill } from '../../../shared/i18n/format.ts';
+import { base32 } from '../../../shared/ids.ts';
+import { newOnceKey, takeOnce } from '../../../shared/once.ts';
 import { summarize } from '../../../shared/report/overview.ts';
 import {
   defaultTrendUnit,
@@ -32,6 +35,13 @@ import { startWaveNow } from '../../../shared/wave/start.ts';
 import { type DashboardAction, type DashboardRequest, htmlResult, intParam, redirect } from './edge.ts';
 
 const surveyPath = (id: string) => `/admin/surveys/${encodeURIComponent(id)}`;
+
+/** The wave a confirmation form starts: derived from its one-time key, the same for every post of it. */
+function waveIdOf(once: string | null): string {
+  if (!once || !/^[A-Za-z0-9_-]{22}$/.test(once))
+    throw badRequest('the form has no valid one-time key; reload the page');
+  return `w_${base32(createHash('sha256').update(`dashboard-wave:${once}`).digest()).slice(0, 16)}`;
+}
 const notices: readonly SurveyNotice[] = ['published', 'unpublished', 'wave', 'saved'];
 
 /** The feed's filter from the query; values that cannot be this survey's are left out. */
@@ -87,8 +97,9 @@ async function surveyPage(req: DashboardRequest): Promise<string> {
 /** Saves the edit form through the API's own schema; a problem shows the form again as posted. */
 async function saveEdit(req: DashboardRequest, survey: Survey) {
   const values = Object.fromEntries(req.fields.entries());
+  // A form shown again with a problem gets a fresh key: the refused post took none.
   const again = (status: number, problem: string) =>
-    htmlResult(req, status, renderSurveyEditPage(req.view, { survey, values, problem }));
+    htmlResult(req, status, renderSurveyEditPage(req.view, { survey, values, problem, once: newOnceKey() }));
   const { patch, problem } = editPatchOf(survey, req.fields);
   if (problem) return again(400, fill(req.view.m.edit.invalid, { problems: problem }));
   let input: ReturnType<typeof parseInput<typeof patchSurveyInput>>;
@@ -98,6 +109,9 @@ async function saveEdit(req: DashboardRequest, survey: Survey) {
     if (err instanceof AppError) return again(400, fill(req.view.m.edit.invalid, { problems: err.message }));
     throw err;
   }
+  // The same form posted twice (a double click) saves once; the second finds its key taken.
+  if (!(await takeOnce('edit', req.fields.get('once'))))
+    return redirect(`${surveyPath(survey.id)}?done=saved`);
   try {
     await patchSurvey(survey.id, input, req.fields.get('updatedAt') ?? '');
   } catch (err) {
@@ -128,7 +142,11 @@ export const surveyPageRoutes: Record<string, DashboardAction> = {
 
   'GET /admin/surveys/{id}/edit': async (req) => {
     const survey = await requireSurvey(pathParam(req.event, 'id'));
-    return htmlResult(req, 200, renderSurveyEditPage(req.view, { survey, values: editValuesOf(survey) }));
+    return htmlResult(
+      req,
+      200,
+      renderSurveyEditPage(req.view, { survey, values: editValuesOf(survey), once: newOnceKey() }),
+    );
   },
 
   'POST /admin/surveys/{id}/edit': async (req) =>
@@ -160,13 +178,17 @@ export const surveyPageRoutes: Record<string, DashboardAction> = {
         cancelHref: surveyPath(survey.id),
         cancel: m.waveConfirm.cancel,
         current: 'surveys',
+        once: newOnceKey(),
       }),
     );
   },
 
   'POST /admin/surveys/{id}/waves': async (req) => {
-    const wave = await startWaveNow(pathParam(req.event, 'id'));
-    return redirect(`${surveyPath(wave.surveyId)}?done=wave`);
+    const id = pathParam(req.event, 'id');
+    // One confirmation, one wave: the wave's id comes from the form's one-time key, so a second post
+    // of the same form (a double click, a retry) finds that wave and starts no other.
+    await startWaveNow(id, waveIdOf(req.fields.get('once')));
+    return redirect(`${surveyPath(id)}?done=wave`);
   },
 
   'GET /admin/surveys/{id}/responses.csv': async (req) => {

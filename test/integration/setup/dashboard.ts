@@ -14,7 +14,10 @@ export interface Browser {
   /** The session cookie's value (`npsw_session=…`), or undefined before signing in. */
   cookie: string | undefined;
   get(path: string, headers?: Record<string, string>): Promise<PageAnswer>;
-  /** Posts a form (urlencoded); `csrf: true` adds the token read from the last page fetched. */
+  /**
+   * Posts a form (urlencoded) with the CSRF token (unless `csrf: false`) and the one-time key read
+   * from the last page fetched, as the browser would send that page's form.
+   */
   post(
     path: string,
     fields: Record<string, string>,
@@ -48,6 +51,7 @@ export function browser(baseUrl = stack().url): Browser {
     return { status: response.status, headers: response.headers, text };
   };
   const csrf = () => /name="csrf" value="([^"]+)"/.exec(lastHtml)?.[1] ?? '';
+  const once = () => /name="once" value="([^"]+)"/.exec(lastHtml)?.[1];
   return {
     get cookie() {
       return cookie;
@@ -62,6 +66,7 @@ export function browser(baseUrl = stack().url): Browser {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...options.headers },
         body: new URLSearchParams({
           ...(options.csrf === false ? {} : { csrf: csrf() }),
+          ...(once() !== undefined && { once: once() as string }),
           ...fields,
         }).toString(),
       }),
