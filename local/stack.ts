@@ -63,6 +63,11 @@ export interface LocalStackOptions {
   asyncRetryDelaysMs?: number[];
   /** How often (real time) waves a crash left half-sent are resumed; 15 s by default, 0 for never. */
   resumeWavesEveryMs?: number;
+  /**
+   * On a first start (an empty data folder), the local clock starts at this earlier time (epoch ms)
+   * instead of now: the demo sets it back about a year and makes its history on the way back.
+   */
+  clockStartsAt?: number;
 }
 
 export interface LocalStack {
@@ -188,7 +193,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     resetConfigCache();
     resetClients();
 
-    await timeTravel.load();
+    if (firstStart && options.clockStartsAt !== undefined) await timeTravel.startAt(options.clockStartsAt);
+    else await timeTravel.load();
     await streams.start();
     stops.push(() => streams.stop());
     scheduler.start(options.schedulerTickMs);

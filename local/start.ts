@@ -5,7 +5,9 @@
  */
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seedDemo } from './demo.ts';
+import { clockOffset } from '../shared/clock.ts';
+import { demoCalendar } from './demo/calendar.ts';
+import { seedDemo } from './demo/seed.ts';
 import { StartupError } from './errors.ts';
 import { watchLauncher } from './launcher-watch.ts';
 import { describeError, stderrLog } from './log.ts';
@@ -43,7 +45,7 @@ function printUrls(stack: LocalStack): void {
     return rel !== '' && !rel.startsWith('..') ? rel : path;
   };
   print(`  gateway     ${stack.url}`);
-  print(`  dashboard   ${stack.url}/admin`);
+  print(`  dashboard   ${stack.url}/admin   (sign in with the admin key below)`);
   print(`  outbox      ${stack.sesUrl}/   (every email the stack sends)`);
   print(`  dynamodb    ${stack.dynamoUrl}`);
   print(`  data        ${shown(stack.dataDir)}`);
@@ -57,6 +59,8 @@ function printUrls(stack: LocalStack): void {
 
 async function main(): Promise<void> {
   const dataDir = resolve(process.env.NPSWAVE_DATA_DIR || resolve(repoRoot, '.npswave'));
+  // Decided before the stack starts: on a first start, the demo's history begins about a year ago.
+  const demo = process.env.NPSWAVE_DEMO === '0' ? undefined : demoCalendar(new Date());
   const stack = await startLocalStack({
     dataDir,
     port: portFrom('NPSWAVE_PORT', 3000),
@@ -65,15 +69,20 @@ async function main(): Promise<void> {
     adminKey: process.env.NPSWAVE_ADMIN_KEY || undefined,
     sesUrl: process.env.NPSWAVE_SES_URL || undefined,
     sesMaxSendRate: sendRateFrom('NPSWAVE_SES_MAX_SEND_RATE'),
+    ...(demo && { clockStartsAt: demo.clockStartsAt }),
   });
 
   let stopping = false;
+  let stoppingSince = 0;
   const shutdown = (signal: string) => {
     if (stopping) {
+      // One Ctrl-C arrives twice under `npm start`: from the terminal, and passed on by npm.
+      if (performance.now() - stoppingSince < 1_000) return;
       stderrLog(`${signal} again: exiting without waiting`);
       process.exit(130);
     }
     stopping = true;
+    stoppingSince = performance.now();
     stderrLog(`${signal}: stopping`);
     stack.stop().then(
       () => process.exit(0),
@@ -90,8 +99,23 @@ async function main(): Promise<void> {
   print(`npswave ready in ${(performance.now() / 1000).toFixed(1)} s`);
   printUrls(stack);
 
-  if (stack.firstStart && process.env.NPSWAVE_DEMO !== '0') {
-    await seedDemo(stack, print, (line) => process.stderr.write(`${line}\n`));
+  // A demo seeding that was interrupted left the clock behind the real time: live through the rest
+  // of that time now (its reminders and expiries run), so that what the user does next is dated today.
+  if (!stack.firstStart && clockOffset() < -60_000) {
+    const days = (-clockOffset() / 86_400_000).toFixed(1);
+    await fetch(`${stack.url}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceSeconds: Math.ceil(-clockOffset() / 1000) }),
+    });
+    print(`clock: ${days} days behind the real time (an interrupted demo seeding); caught up to now`);
+  }
+
+  if (stack.firstStart && demo) {
+    // A Ctrl-C during the seeding stops it too: that is no failure worth a warning.
+    await seedDemo(stack, demo, print, (line) => {
+      if (!stopping) process.stderr.write(`${line}\n`);
+    });
   }
 }
 

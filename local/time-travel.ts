@@ -4,6 +4,9 @@
  * time (a reminder fired three days in sees "three days in", and the schedules it creates count from
  * there); after each, the Lambda invocations it started and the stream consumers finish. The offset
  * is kept in `<dataDir>/clock.json`, so a restart keeps the clock where it was.
+ *
+ * The offset may be negative: on a first start the demo sets the clock back about a year (`startAt`)
+ * and makes its history by moving it forward again, until it is back at the real time.
  */
 import { join } from 'node:path';
 import { advanceClock, clockOffset, nowIso, nowMs, setClockOffset } from '../shared/clock.ts';
@@ -31,12 +34,31 @@ export class TimeTravel {
     this.write = jsonFileWriter(this.file);
   }
 
-  /** Restores the offset saved by an earlier run. */
+  /**
+   * Restores the offset saved by an earlier run. A negative one means a history was still being made
+   * when that run stopped: the clock stays where it was, consistent with the data made so far.
+   */
   async load(): Promise<void> {
     const saved = (await readJsonFile(this.file)) as { offsetMs?: unknown } | undefined;
-    if (typeof saved?.offsetMs === 'number' && Number.isFinite(saved.offsetMs) && saved.offsetMs > 0) {
-      setClockOffset(saved.offsetMs);
+    if (typeof saved?.offsetMs !== 'number' || !Number.isFinite(saved.offsetMs)) return;
+    setClockOffset(saved.offsetMs);
+    if (saved.offsetMs < -60_000) {
+      const days = (-saved.offsetMs / 86_400_000).toFixed(1);
+      this.log(
+        `clock: ${days} days behind the real time (the demo seeding was interrupted); npm start ` +
+          'catches it up, POST /_local/clock {"advanceSeconds": N} moves it forward',
+      );
     }
+  }
+
+  /**
+   * Starts the clock at an earlier time, on a first start before anything is written (the data
+   * folder is empty, so no item is dated later than this). Saved at once: a restart midway keeps it.
+   */
+  async startAt(ms: number): Promise<void> {
+    if (!Number.isFinite(ms)) throw new RangeError('the clock needs a finite start time');
+    setClockOffset(Math.min(0, ms - Date.now()));
+    await this.write({ offsetMs: clockOffset() });
   }
 
   /** Waits until no Lambda invocation runs and every stream record is delivered. */
