@@ -115,8 +115,8 @@ function makeTable(scope: Construct, definition: TableDefinition): dynamodb.Tabl
       indexName: index.name,
       partitionKey: key(index.partitionKey),
       ...(index.sortKey !== undefined ? { sortKey: key(index.sortKey) } : {}),
-      projectionType:
-        index.projection === 'ALL' ? dynamodb.ProjectionType.ALL : dynamodb.ProjectionType.KEYS_ONLY,
+      projectionType: dynamodb.ProjectionType[index.projection],
+      ...(index.nonKeyAttributes !== undefined ? { nonKeyAttributes: index.nonKeyAttributes } : {}),
     });
   }
   return table;

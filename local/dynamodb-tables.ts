@@ -65,7 +65,10 @@ export function createTableInput(definition: TableDefinition): CreateTableComman
     input.GlobalSecondaryIndexes = definition.indexes.map((index) => ({
       IndexName: index.name,
       KeySchema: keyOf(index.partitionKey, index.sortKey),
-      Projection: { ProjectionType: index.projection },
+      Projection: {
+        ProjectionType: index.projection,
+        ...(index.nonKeyAttributes !== undefined && { NonKeyAttributes: index.nonKeyAttributes }),
+      },
     }));
   }
   if (definition.stream) {
@@ -81,10 +84,16 @@ export function createTableInput(definition: TableDefinition): CreateTableComman
  * Adds the indexes a newer version declares to a table made by an older one (a data folder kept
  * across upgrades), as a CDK deployment would; DynamoDB backfills them from the existing items.
  */
-async function ensureIndexes(client: DynamoDBClient, tableName: string, definition: TableDefinition) {
+export async function ensureIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  definition: TableDefinition,
+  timeoutMs = 60_000,
+): Promise<string[]> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
   const full = createTableInput(definition);
+  const added: string[] = [];
   for (const index of full.GlobalSecondaryIndexes ?? []) {
     if (present.has(index.IndexName)) continue;
     const keyNames = new Set((index.KeySchema ?? []).map((k) => k.AttributeName));
@@ -95,7 +104,21 @@ async function ensureIndexes(client: DynamoDBClient, tableName: string, definiti
         GlobalSecondaryIndexUpdates: [{ Create: index }],
       }),
     );
+    added.push(index.IndexName as string);
   }
+  // Queries on an index still being built fail: the stack serves nothing until the new ones are up.
+  const until = Date.now() + timeoutMs;
+  for (const name of added) {
+    for (;;) {
+      const { Table: now } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      const status = now?.GlobalSecondaryIndexes?.find((i) => i.IndexName === name)?.IndexStatus;
+      if (status === 'ACTIVE') break;
+      if (Date.now() > until)
+        throw new Error(`index ${name} of ${tableName} is still ${status} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return added;
 }
 
 async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {

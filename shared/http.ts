@@ -110,10 +110,15 @@ export function pathParam(event: HttpEvent, name: string): string {
  * Refuses cross-site form posts: a browser sends Origin (and Sec-Fetch-Site) with every POST, and a
  * page of ours posts to its own host.
  */
-export function checkSameOrigin(event: HttpEvent): void {
+export function checkSameOrigin(event: HttpEvent, options: { refuseNullOrigin?: boolean } = {}): void {
   const fetchSite = header(event, 'sec-fetch-site');
   if (fetchSite === 'cross-site') throw new AppError('forbidden', 'cross-site form posts are refused');
   const origin = header(event, 'origin');
+  // "null": a page under Referrer-Policy no-referrer (the public pages), or a sandboxed or opaque
+  // origin. Pages that send their origin (the dashboard's) refuse it.
+  if (origin === 'null' && options.refuseNullOrigin) {
+    throw new AppError('forbidden', 'form posts from an opaque origin are refused');
+  }
   if (origin === undefined || origin === 'null') return;
   let originHost: string;
   try {

@@ -11,7 +11,9 @@ export interface IndexDefinition {
   name: string;
   partitionKey: KeyAttribute;
   sortKey?: KeyAttribute;
-  projection: 'ALL' | 'KEYS_ONLY';
+  projection: 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+  /** With INCLUDE: the attributes copied into the index besides the keys. */
+  nonKeyAttributes?: string[];
 }
 export interface TableDefinition {
   /** Logical name: the CDK construct id suffix, the local table name suffix, the env var prefix. */
@@ -45,14 +47,32 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
   /**
    * Invitations, keyed by their token; each carries its response. The stream feeds the `score`
    * function, which keeps the aggregates. `answersBySurvey` is sparse (only answered invitations
-   * carry `respondedAt`): the dashboard's comment feed reads it newest first, one page at a time.
+   * carry `respondedAt`): the dashboard's comment feed reads it newest first, one page at a time. It
+   * holds only what the feed shows, so writes to anything else of an answered invitation (the score
+   * consumer's `countedVersion`, a Send event's stamp) leave the index alone.
    */
   invitations: {
     id: 'invitations',
     partitionKey: s('token'),
     indexes: [
       { name: 'byWave', partitionKey: s('waveId'), sortKey: s('contactId'), projection: 'ALL' },
-      { name: 'answersBySurvey', partitionKey: s('surveyId'), sortKey: s('respondedAt'), projection: 'ALL' },
+      {
+        name: 'answersBySurvey',
+        partitionKey: s('surveyId'),
+        sortKey: s('respondedAt'),
+        projection: 'INCLUDE',
+        nonKeyAttributes: [
+          'waveId',
+          'contactId',
+          'kind',
+          'scale',
+          'score',
+          'comment',
+          'responseVersion',
+          'reportProps',
+          'anonymous',
+        ],
+      },
     ],
     stream: 'NEW_IMAGE',
   },

@@ -47,6 +47,12 @@ export function resetAdminKeyCache(): void {
   bootstrapHash = undefined;
 }
 
+/** Whether a key hash is the deployment's first key (which has no record unless revoked). */
+export async function isDeploymentKeyHash(hash: string): Promise<boolean> {
+  const first = await firstKeyHash();
+  return first !== undefined && sameHash(first, hash);
+}
+
 /** The bearer token of a request, or undefined. */
 export function bearerToken(authorization: string | undefined): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');

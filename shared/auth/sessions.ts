@@ -10,8 +10,9 @@ import { BatchGetCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamod
 import { dynamo } from '../aws/clients.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
+import { AppError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
-import type { AdminKeyRecord } from './admin-keys.ts';
+import { type AdminKeyRecord, isDeploymentKeyHash } from './admin-keys.ts';
 
 /** A working day and then some: a session opened in the morning lasts until the evening. */
 export const sessionLifetimeMs = 12 * 3_600_000;
@@ -80,19 +81,13 @@ export async function readSession(cookieValue: string | undefined): Promise<Sess
   if (!parsed) return undefined;
   const [, id, keyHash] = parsed as unknown as [string, string, string];
   const idHash = sha256Hex(id);
-  const table = tableName('system');
-  const read = await dynamo().send(
-    new BatchGetCommand({
-      RequestItems: {
-        [table]: { Keys: [sessionKey(idHash), { pk: 'ADMINKEY', sk: keyHash }], ConsistentRead: true },
-      },
-    }),
-  );
-  // A small read is never left unprocessed in practice; if it were, the visitor signs in again.
-  const items = read.Responses?.[table] ?? [];
+  const items = await readBoth(sessionKey(idHash), { pk: 'ADMINKEY', sk: keyHash });
   const item = items.find((i) => i.pk === sessionKey(idHash).pk) as (Session & { pk: string }) | undefined;
   const key = items.find((i) => i.pk === 'ADMINKEY');
   if (!item || item.keyHash !== keyHash || key?.revokedAt) return undefined;
+  // No record of the key: only the deployment's own key has none. A session opened with an earlier
+  // deployment key (the secret was rotated since) ends with it.
+  if (!key && !(await isDeploymentKeyHash(keyHash))) return undefined;
   if (typeof item.expiresAtMs !== 'number' || item.expiresAtMs <= nowMs()) return undefined;
   return {
     idHash: item.idHash,
@@ -103,6 +98,27 @@ export async function readSession(cookieValue: string | undefined): Promise<Sess
     createdAt: item.createdAt,
     expiresAtMs: item.expiresAtMs,
   };
+}
+
+/**
+ * Reads the session and its key's record in one strongly consistent BatchGetItem. A key left
+ * unprocessed (DynamoDB under pressure) is read again; one never read is an error, never taken as
+ * "no such record", which would let a revoked key's session through.
+ */
+async function readBoth(...keys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+  const table = tableName('system');
+  const found: Record<string, unknown>[] = [];
+  let pending: Record<string, unknown>[] = keys;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt > 4) throw new AppError('throttled', 'the session could not be read; try again');
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    const read = await dynamo().send(
+      new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    found.push(...(read.Responses?.[table] ?? []));
+    pending = read.UnprocessedKeys?.[table]?.Keys ?? [];
+  }
+  return found;
 }
 
 export async function endSession(cookieValue: string | undefined): Promise<void> {

@@ -3,7 +3,7 @@ import { fill } from '../i18n/format.ts';
 import { html } from '../pages/html.ts';
 import { renderDashboardPage, type View } from './layout.ts';
 
-export const dashboardErrorStatuses = [400, 403, 404, 409, 413, 429, 500] as const;
+export const dashboardErrorStatuses = [400, 403, 404, 409, 413, 429, 500, 503] as const;
 export type DashboardErrorStatus = (typeof dashboardErrorStatuses)[number];
 
 export function renderDashboardErrorPage(view: View, status: DashboardErrorStatus, detail?: string): string {

@@ -42,7 +42,9 @@ export function headlineOf(survey: Pick<Survey, 'kind' | 'scale'>, counts: Count
   });
   if (survey.kind === 'nps') {
     const nps = npsFromCounts(counts);
-    return { ...interval(nps.nps, nps.marginOfError), n: nps.promoters + nps.passives + nps.detractors };
+    const n = nps.promoters + nps.passives + nps.detractors;
+    // One answer has no spread to measure: its margin is unknown, not ± 0.
+    return { ...interval(nps.nps, n < 2 ? null : nps.marginOfError), n };
   }
   const estimate = meanEstimate(counts);
   const head = { ...interval(estimate?.mean ?? null, estimate?.margin ?? null), n: estimate?.n ?? 0 };

@@ -130,6 +130,7 @@ export async function patchSurvey(
   id: string,
   patch: PatchSurveyInput,
   expectedUpdatedAt?: string,
+  editKey?: string,
 ): Promise<Survey> {
   const current = await requireSurvey(id);
   if (expectedUpdatedAt !== undefined && current.updatedAt !== expectedUpdatedAt) {
@@ -147,7 +148,7 @@ export async function patchSurvey(
   }
   checkSurvey(next);
   if (next.cadence) cadenceSpec(next.cadence, next, new Date()); // refuses a cadence AWS would refuse
-  await saveSurvey(next, current.updatedAt);
+  await saveSurvey(next, current.updatedAt, editKey);
   if (patch.cadence !== undefined) await syncCadenceSchedule(next);
   return next;
 }

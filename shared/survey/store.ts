@@ -7,13 +7,26 @@ import { conflict, notFound } from '../errors.ts';
 import type { Survey } from './schema.ts';
 
 const key = (id: string) => ({ pk: `SURVEY#${id}`, sk: 'SURVEY' });
-type SurveyItem = Survey & { pk: string; sk: string; gsi1pk: string; gsi1sk: string };
+type SurveyItem = Survey & { pk: string; sk: string; gsi1pk: string; gsi1sk: string; editKey?: string };
 
-/** A survey from its stored item (without the table's key attributes). */
+/** A survey from its stored item (without the table's key attributes and the last edit's form key). */
 export const surveyFromItem = (item: Record<string, unknown>): Survey => {
-  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _gs, ...survey } = item as unknown as SurveyItem;
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _gs, editKey: _e, ...survey } = item as unknown as SurveyItem;
   return survey;
 };
+
+/** The form key of the edit that last saved this survey (a dashboard form posted twice finds its own). */
+export async function lastEditKey(id: string): Promise<string | undefined> {
+  const { Item } = await dynamo().send(
+    new GetCommand({
+      TableName: tableName('surveys'),
+      Key: key(id),
+      ConsistentRead: true,
+      ProjectionExpression: 'editKey',
+    }),
+  );
+  return typeof Item?.editKey === 'string' ? Item.editKey : undefined;
+}
 
 export async function putNewSurvey(survey: Survey): Promise<void> {
   await dynamo().send(
@@ -59,14 +72,21 @@ export async function listSurveys(): Promise<Survey[]> {
 
 /**
  * Replaces a survey's stored fields, guarded by its `updatedAt` so that two concurrent edits cannot
- * silently overwrite each other (the loser gets 409 and retries).
+ * silently overwrite each other (the loser gets 409 and retries). `editKey` names the form that made
+ * this edit, in the same write, so that a second post of that form can tell it was saved.
  */
-export async function saveSurvey(survey: Survey, expectedUpdatedAt: string): Promise<void> {
+export async function saveSurvey(survey: Survey, expectedUpdatedAt: string, editKey?: string): Promise<void> {
   try {
     await dynamo().send(
       new PutCommand({
         TableName: tableName('surveys'),
-        Item: { ...key(survey.id), gsi1pk: 'SURVEYS', gsi1sk: `${survey.createdAt}#${survey.id}`, ...survey },
+        Item: {
+          ...key(survey.id),
+          gsi1pk: 'SURVEYS',
+          gsi1sk: `${survey.createdAt}#${survey.id}`,
+          ...survey,
+          ...(editKey && { editKey }),
+        },
         ConditionExpression: 'updatedAt = :expected',
         ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
       }),

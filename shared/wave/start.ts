@@ -26,7 +26,9 @@ export async function createWave(
     const existing = await getWave(givenId);
     if (existing) {
       if (existing.surveyId !== survey.id) throw conflict(`wave ${givenId} belongs to another survey`);
-      await scheduleWaveTimers(existing, survey);
+      // The first request may have stopped before its schedules; a wave that has closed needs none.
+      if (existing.status !== 'closed' && existing.closesAt > nowIso())
+        await scheduleWaveTimers(existing, survey);
       return existing;
     }
   }

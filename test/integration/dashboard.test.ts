@@ -82,7 +82,11 @@ describe('sessions', () => {
       const path = concrete(route.path, surveyId, contactId);
       const answer = route.method === 'GET' ? await anonymous.get(path) : await anonymous.post(path, {});
       expect(answer.status, `${route.method} ${route.path}`).toBe(303);
-      expect(answer.headers.get('location'), `${route.method} ${route.path}`).toMatch(/^\/admin\/sign-in\?/);
+      expect(answer.headers.get('location'), `${route.method} ${route.path}`).toMatch(
+        /^\/admin\/sign-in(\?|$)/,
+      );
+      // No cookie came: nothing "expired"; a GET remembers where it was going.
+      expect(answer.headers.get('location')).not.toContain('notice=');
     }
     const signIn = await anonymous.get('/admin/sign-in');
     expect(signIn.status).toBe(200);
@@ -166,6 +170,7 @@ describe('sessions', () => {
     expect((await b.post(path, { csrf: 'x'.repeat(32) }, { csrf: false })).status).toBe(403);
     const crossSite = await b.post(path, {}, { headers: { origin: 'https://evil.test' } });
     expect(crossSite.status).toBe(403);
+    expect((await b.post(path, {}, { headers: { origin: 'null' } })).status).toBe(403);
     await b.get('/admin');
     expect((await b.post(path, {})).status).toBe(303);
   });
@@ -187,7 +192,8 @@ describe('sessions', () => {
       expect(csp, path).toMatch(/style-src 'sha256-[^']+' 'nonce-/);
       expect(csp, path).toContain("frame-ancestors 'none'");
       expect(csp, path).not.toContain('unsafe-inline');
-      expect(answer.headers.get('referrer-policy'), path).toBe('no-referrer');
+      // No token is ever in a dashboard URL: same-origin, so that its forms send their Origin.
+      expect(answer.headers.get('referrer-policy'), path).toBe('same-origin');
       const nonces = [...answer.text.matchAll(/nonce="([^"]+)"/g)].map((m) => m[1]);
       for (const nonce of nonces) expect(csp, path).toContain(`'nonce-${nonce}'`);
     }
@@ -400,5 +406,6 @@ describe('sessions expire', () => {
     expect(answer.headers.get('location')).toContain(
       `next=${encodeURIComponent(`/admin/surveys/${surveyId}`)}`,
     );
+    expect(answer.headers.get('location')).toContain('notice=expired');
   });
 });

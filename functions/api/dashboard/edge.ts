@@ -43,6 +43,9 @@ export function htmlResult(
         connectSelf: true,
       }),
       'cache-control': 'no-store',
+      // No token is ever in a dashboard URL; same-origin lets the browser send Origin with our own
+      // forms (with no-referrer it sends "Origin: null"), so the same-origin check can see it.
+      'referrer-policy': 'same-origin',
       vary: 'Accept-Language, Cookie',
     },
     body,
@@ -79,15 +82,28 @@ export function safeNext(next: string | null | undefined): string {
   return next;
 }
 
-/** The sign-in page, remembering where the visitor was going (GETs only: a form cannot be replayed). */
-export function toSignIn(event: HttpEvent): HttpResult {
+/**
+ * The sign-in page, remembering where the visitor was going (GETs only: a form cannot be replayed),
+ * and saying why when a session cookie came along but no longer opens anything.
+ */
+export function toSignIn(event: HttpEvent, hadCookie: boolean): HttpResult {
   const method = event.requestContext?.http?.method ?? 'GET';
   const here = `${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
-  const next = method === 'GET' && here !== '/admin' ? `&next=${encodeURIComponent(safeNext(here))}` : '';
-  return redirect(`/admin/sign-in?notice=expired${next}`);
+  const query = new URLSearchParams();
+  if (hadCookie) query.set('notice', 'expired');
+  if (method === 'GET' && here !== '/admin') query.set('next', safeNext(here));
+  const text = query.toString();
+  return redirect(`/admin/sign-in${text ? `?${text}` : ''}`);
 }
 
-const statuses = [400, 403, 404, 409, 413, 429, 500] as const;
+const statuses = [400, 403, 404, 409, 413, 429, 500, 503] as const;
+const busyErrors = new Set([
+  'TransactionConflictException',
+  'TransactionCanceledException',
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+]);
 
 /** Any error as a page; a 5xx never shows its cause. */
 export function errorResult(req: Pick<DashboardRequest, 'event' | 'view'>, err: unknown): HttpResult {
@@ -98,8 +114,9 @@ export function errorResult(req: Pick<DashboardRequest, 'event' | 'view'>, err: 
     status = known ?? (err.status === 415 ? 400 : 500);
     detail = err.message;
   } else {
+    // DynamoDB busy (throttled, or a transaction holding the same item): nothing was done; try again.
     const name = (err as { name?: string } | null)?.name;
-    if (name === 'ThrottlingException' || name === 'ProvisionedThroughputExceededException') status = 429;
+    if (name && busyErrors.has(name)) status = 503;
     else console.error('dashboard: unhandled error', err);
   }
   return htmlResult(req, status, renderDashboardErrorPage(req.view, status, detail));

@@ -44,12 +44,13 @@ export async function dashboard(event: HttpEvent): Promise<HttpResult> {
     if (!action) throw new AppError('not_found', `no page ${event.routeKey}`);
     const isPost = event.routeKey.startsWith('POST ');
     if (!publicKeys.has(event.routeKey)) {
-      const session = await readSession(cookieValue(event, sessionCookie));
-      if (!session) return toSignIn(event);
+      const presented = cookieValue(event, sessionCookie);
+      const session = await readSession(presented);
+      if (!session) return toSignIn(event, presented !== undefined && presented !== '');
       req.session = session;
       req.view = viewFor(locale, req.view.nonce, session.csrf);
       if (isPost) {
-        checkSameOrigin(event);
+        checkSameOrigin(event, { refuseNullOrigin: true });
         req.fields = formFields(event);
         if (!csrfMatches(session, req.fields.get('csrf'))) {
           throw new AppError('forbidden', 'the form carried no valid CSRF token; reload the page');

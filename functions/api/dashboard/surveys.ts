@@ -12,7 +12,7 @@ import { AppError, badRequest, conflict } from '../../../shared/errors.ts';
 import { parseInput, pathParam, queryParam } from '../../../shared/http.ts';
 import { fill } from '../../../shared/i18n/format.ts';
 import { base32 } from '../../../shared/ids.ts';
-import { newOnceKey, takeOnce } from '../../../shared/once.ts';
+import { isOnceKey, newOnceKey } from '../../../shared/once.ts';
 import { summarize } from '../../../shared/report/overview.ts';
 import {
   defaultTrendUnit,
@@ -30,7 +30,7 @@ import { type Segment, segmentsOf } from '../../../shared/scoring.ts';
 import { mapConcurrent } from '../../../shared/send/concurrency.ts';
 import { patchSurvey, publishSurvey, unpublishSurvey } from '../../../shared/survey/lifecycle.ts';
 import { patchSurveyInput, type Survey } from '../../../shared/survey/schema.ts';
-import { listSurveys, requireSurvey } from '../../../shared/survey/store.ts';
+import { lastEditKey, listSurveys, requireSurvey } from '../../../shared/survey/store.ts';
 import { startWaveNow } from '../../../shared/wave/start.ts';
 import { type DashboardAction, type DashboardRequest, htmlResult, intParam, redirect } from './edge.ts';
 
@@ -38,8 +38,7 @@ const surveyPath = (id: string) => `/admin/surveys/${encodeURIComponent(id)}`;
 
 /** The wave a confirmation form starts: derived from its one-time key, the same for every post of it. */
 function waveIdOf(once: string | null): string {
-  if (!once || !/^[A-Za-z0-9_-]{22}$/.test(once))
-    throw badRequest('the form has no valid one-time key; reload the page');
+  if (!isOnceKey(once)) throw badRequest('the form has no valid one-time key; reload the page');
   return `w_${base32(createHash('sha256').update(`dashboard-wave:${once}`).digest()).slice(0, 16)}`;
 }
 const notices: readonly SurveyNotice[] = ['published', 'unpublished', 'wave', 'saved'];
@@ -51,7 +50,8 @@ function feedFilterOf(req: DashboardRequest, survey: Survey): FeedFilter {
   const wave = q('wave');
   const minScore = intParam(q('min'), survey.scale.min, survey.scale.max);
   const maxScore = intParam(q('max'), survey.scale.min, survey.scale.max);
-  const text = q('q')?.trim().slice(0, 100);
+  // At most 100 characters, cut between characters (never inside a surrogate pair).
+  const text = q('q') === undefined ? undefined : [...(q('q') as string).trim()].slice(0, 100).join('');
   return {
     ...(segment && segmentsOf(survey.kind).includes(segment) && { segment }),
     ...(wave && /^w_[a-z2-7]{16}$/.test(wave) && { waveId: wave }),
@@ -109,13 +109,19 @@ async function saveEdit(req: DashboardRequest, survey: Survey) {
     if (err instanceof AppError) return again(400, fill(req.view.m.edit.invalid, { problems: err.message }));
     throw err;
   }
-  // The same form posted twice (a double click) saves once; the second finds its key taken.
-  if (!(await takeOnce('edit', req.fields.get('once'))))
-    return redirect(`${surveyPath(survey.id)}?done=saved`);
+  // The form's key is saved with the edit, in the same write: a second post of a form that was saved
+  // (a double click, a retry after a lost answer) finds the survey changed by its own key.
+  const once = req.fields.get('once');
+  const editKey = isOnceKey(once) ? once : undefined;
   try {
-    await patchSurvey(survey.id, input, req.fields.get('updatedAt') ?? '');
+    await patchSurvey(survey.id, input, req.fields.get('updatedAt') ?? '', editKey);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'conflict') return again(409, req.view.m.edit.stale);
+    if (err instanceof AppError && err.code === 'conflict') {
+      if (editKey && (await lastEditKey(survey.id)) === editKey) {
+        return redirect(`${surveyPath(survey.id)}?done=saved`);
+      }
+      return again(409, req.view.m.edit.stale);
+    }
     if (err instanceof AppError && err.code === 'bad_request') {
       return again(400, fill(req.view.m.edit.invalid, { problems: err.message }));
     }

@@ -58,6 +58,7 @@ export const dashboardEn = {
       title: 'Something went wrong',
       text: 'Sorry, the dashboard could not show this. Try again in a minute.',
     },
+    503: { title: 'Busy right now', text: 'Nothing was changed. Please try again in a moment.' },
     detail: 'Details: {detail}',
     back: 'Back to the surveys',
   },

@@ -63,6 +63,7 @@ export const dashboardSv = {
       title: 'Något gick fel',
       text: 'Tyvärr kunde instrumentpanelen inte visa det här. Försök igen om en minut.',
     },
+    503: { title: 'Upptaget just nu', text: 'Ingenting ändrades. Försök igen om en stund.' },
     detail: 'Detaljer: {detail}',
     back: 'Tillbaka till enkäterna',
   },

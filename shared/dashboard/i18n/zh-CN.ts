@@ -52,6 +52,7 @@ export const dashboardZhCN = {
     413: { title: '内容过大', text: '表单内容过大。' },
     429: { title: '尝试次数过多', text: '请等几分钟后重试。' },
     500: { title: '出了点问题', text: '抱歉，仪表盘无法显示此内容。请一分钟后重试。' },
+    503: { title: '系统繁忙', text: '没有做任何更改，请稍后再试。' },
     detail: '详细信息：{detail}',
     back: '返回调查列表',
   },

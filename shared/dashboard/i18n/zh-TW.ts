@@ -53,6 +53,7 @@ export const dashboardZhTW = {
     413: { title: '內容過大', text: '表單內容過大。' },
     429: { title: '嘗試次數過多', text: '請稍候幾分鐘再試一次。' },
     500: { title: '發生錯誤', text: '很抱歉，儀表板無法顯示此內容。請一分鐘後再試一次。' },
+    503: { title: '系統忙碌中', text: '沒有做任何變更，請稍後再試。' },
     detail: '詳細資訊：{detail}',
     back: '返回問卷列表',
   },
