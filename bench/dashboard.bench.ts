@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { seedAnsweredSurvey } from './lib/answered-survey.ts';
 import { atMost, type Figure, info, median, progress, round } from './lib/figure.ts';
 import { closeHttpClient, getText } from './lib/http.ts';
-import { type BenchStack, benchStack, countRequests } from './lib/stack.ts';
+import { type BenchStack, benchStack, countRequests, stopBenchStack } from './lib/stack.ts';
 
 const small = 100;
 const large = 100_000;
@@ -108,6 +108,9 @@ export async function run(): Promise<Figure[]> {
     );
   } finally {
     closeHttpClient();
+    // 100,000 seeded answers (and their stream records) slow DynamoDB Local down for whatever runs
+    // next in this process: the benches after this one get a fresh stack.
+    await stopBenchStack();
   }
   const [s, l] = sides;
   const requests = [...s.requests, ...l.requests];

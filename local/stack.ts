@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { resetAdminKeyCache } from '../shared/auth/admin-keys.ts';
 import { resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { sha256Hex } from '../shared/ids.ts';
@@ -192,6 +193,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     resetConfigCache();
     resetClients();
+    // A stack started before in this process (a bench that wants a fresh one) had another key.
+    resetAdminKeyCache();
 
     if (firstStart && options.clockStartsAt !== undefined) await timeTravel.startAt(options.clockStartsAt);
     else await timeTravel.load();

@@ -65,6 +65,7 @@ legend{font-weight:700;padding:0 .25rem}
 .comments li{border-top:1px solid #d0d7de;padding:.75rem 0;display:grid;grid-template-columns:auto minmax(0,1fr);gap:0 .75rem;align-items:start}
 .comments blockquote{margin:0 0 .25rem;white-space:pre-wrap;overflow-wrap:anywhere}
 .comments .who{margin:0}
+.comments .pill{width:2.25rem}
 .who{font-size:.875rem;color:#57606a}
 .pill{display:inline-block;min-width:2rem;text-align:center;font-weight:700;border-radius:.25rem;padding:0 .375rem;color:#fff}
 .pill.seg-promoter,.pill.seg-high{background:#005a8c}.pill.seg-passive,.pill.seg-neutral{background:#57606a}.pill.seg-detractor,.pill.seg-low{background:#a33c00}

@@ -179,7 +179,7 @@ export const dashboardEn = {
     share: 'Share of selected',
     automatedHelp:
       'Automated clicks are invitations whose hidden link a mail scanner fetched; such fetches never record a score.',
-    older: 'Earlier waves',
+    older: 'All waves',
     wave: 'Wave',
     status: 'Status',
     rate: 'Response rate',

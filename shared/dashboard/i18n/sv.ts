@@ -184,7 +184,7 @@ export const dashboardSv = {
     share: 'Andel av valda',
     automatedHelp:
       'Automatiska klick är inbjudningar vars dolda länk hämtades av en e-postskanner. Sådana hämtningar registrerar aldrig något betyg.',
-    older: 'Tidigare utskick',
+    older: 'Alla utskick',
     wave: 'Utskick',
     status: 'Status',
     rate: 'Svarsfrekvens',

@@ -170,7 +170,7 @@ export const dashboardZhCN = {
     count: '邀请数',
     share: '占入选比例',
     automatedHelp: '自动点击是指邮件中的隐藏链接被邮件扫描程序访问过的邀请；这类访问不会记录任何评分。',
-    older: '往期轮次',
+    older: '所有轮次',
     wave: '轮次',
     status: '状态',
     rate: '响应率',

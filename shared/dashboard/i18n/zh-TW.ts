@@ -171,7 +171,7 @@ export const dashboardZhTW = {
     count: '邀請數',
     share: '佔選定比例',
     automatedHelp: '自動點擊是指郵件中的隱藏連結被郵件掃描程式開啟過的邀請；這類開啟不會記錄任何評分。',
-    older: '先前的輪次',
+    older: '所有輪次',
     wave: '輪次',
     status: '狀態',
     rate: '回覆率',
