@@ -1,5 +1,5 @@
 /** Admin routes for scores and responses. */
-import { json, pathParam, queryParam } from '../../shared/http.ts';
+import { csvDownload, json, pathParam, queryParam } from '../../shared/http.ts';
 import { listResponses, responsesCsv } from '../../shared/response/list.ts';
 import { readScore } from '../../shared/score/read.ts';
 import { requireSurvey } from '../../shared/survey/store.ts';
@@ -23,15 +23,7 @@ export const scoreRoutes: AdminRoutes = {
   'GET /api/surveys/{id}/responses': async (event) => {
     const survey = await requireSurvey(pathParam(event, 'id'));
     if (queryParam(event, 'format') === 'csv') {
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          'content-disposition': `attachment; filename="${survey.id}-responses.csv"`,
-          'cache-control': 'no-store',
-        },
-        body: await responsesCsv(survey),
-      };
+      return csvDownload(`${survey.id}-responses.csv`, await responsesCsv(survey));
     }
     return json(200, await listResponses(survey, queryParam(event, 'cursor')));
   },

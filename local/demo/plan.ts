@@ -1,4 +1,5 @@
 /** The demo's plan: every step of the year with its time, decided before anything is sent. */
+import { zonedTimeToUtc } from '../../shared/schedule/expression.ts';
 import { type DemoCalendar, dayMs, hourMs, minuteMs } from './calendar.ts';
 import {
   type CsatSegment,
@@ -81,19 +82,16 @@ export function prng(seed: number): () => number {
 /** The UTC instant at which the wall clock in `timeZone` shows `hour` (fractional) on the date of `at`. */
 export function atLocalHour(at: number, hour: number, timeZone: string): number {
   const date = new Date(at);
-  const noon = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), 12);
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const noon = zonedTimeToUtc(
+    date.getUTCFullYear(),
+    date.getUTCMonth() + 1,
+    date.getUTCDate(),
+    12,
+    0,
+    0,
     timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(new Date(noon));
-  const get = (type: string) => Number(parts.find((x) => x.type === type)?.value ?? 0);
-  const zoneOffset = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - noon;
-  return noon - 12 * hourMs + hour * hourMs - zoneOffset;
+  );
+  return noon - 12 * hourMs + hour * hourMs;
 }
 
 export const joinedAt = (x: Person, starts: number[]): number =>

@@ -7,15 +7,7 @@
 import { supportedLocales } from '../locales.ts';
 import { segmentsOf } from '../scoring.ts';
 import type { LocaleTexts, Survey } from '../survey/schema.ts';
-
-const textFields = [
-  'companyName',
-  'subject',
-  'intro',
-  'thankYou',
-  'reminderSubject',
-  'reminderIntro',
-] as const;
+import { localeTextFields } from './survey-edit-page.ts';
 
 export function editPatchOf(
   survey: Survey,
@@ -33,7 +25,7 @@ export function editPatchOf(
   const locales: Record<string, LocaleTexts> = {};
   for (const locale of supportedLocales) {
     const texts: Record<string, unknown> = {};
-    for (const field of textFields) {
+    for (const field of localeTextFields) {
       const value = get(`locales.${locale}.${field}`);
       if (value !== '') texts[field] = value;
     }

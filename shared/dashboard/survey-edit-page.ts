@@ -22,7 +22,8 @@ export const localeNames: Record<Locale, string> = {
 /** The form's values: the survey's, or what was posted when it is shown again with a problem. */
 export type EditValues = Record<string, string>;
 
-const localeFields = [
+/** The texts a survey may set per language (besides its follow-up questions), as the form names them. */
+export const localeTextFields = [
   'companyName',
   'subject',
   'intro',
@@ -51,7 +52,7 @@ export function editValuesOf(survey: Survey): EditValues {
     values[`followUp.${segment}`] = survey.followUp[segment] ?? '';
   for (const locale of supportedLocales) {
     const texts: LocaleTexts | undefined = survey.locales[locale];
-    for (const field of localeFields) values[`locales.${locale}.${field}`] = texts?.[field] ?? '';
+    for (const field of localeTextFields) values[`locales.${locale}.${field}`] = texts?.[field] ?? '';
     for (const segment of segmentsOf(survey.kind)) {
       values[`locales.${locale}.followUp.${segment}`] = texts?.followUp?.[segment] ?? '';
     }

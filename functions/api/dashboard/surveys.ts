@@ -9,7 +9,7 @@ import { editPatchOf } from '../../../shared/dashboard/survey-edit-form.ts';
 import { editValuesOf, renderSurveyEditPage } from '../../../shared/dashboard/survey-edit-page.ts';
 import { renderSurveyPage, type SurveyNotice } from '../../../shared/dashboard/survey-page.ts';
 import { AppError, badRequest, conflict } from '../../../shared/errors.ts';
-import { parseInput, pathParam, queryParam } from '../../../shared/http.ts';
+import { csvDownload, parseInput, pathParam, queryParam } from '../../../shared/http.ts';
 import { fill } from '../../../shared/i18n/format.ts';
 import { base32 } from '../../../shared/ids.ts';
 import { isOnceKey, newOnceKey } from '../../../shared/once.ts';
@@ -199,15 +199,6 @@ export const surveyPageRoutes: Record<string, DashboardAction> = {
 
   'GET /admin/surveys/{id}/responses.csv': async (req) => {
     const survey = await requireSurvey(pathParam(req.event, 'id'));
-    return {
-      statusCode: 200,
-      headers: {
-        'content-type': 'text/csv; charset=utf-8',
-        'content-disposition': `attachment; filename="${survey.id}-responses.csv"`,
-        'cache-control': 'no-store',
-        'x-content-type-options': 'nosniff',
-      },
-      body: await responsesCsv(survey),
-    };
+    return csvDownload(`${survey.id}-responses.csv`, await responsesCsv(survey));
   },
 };
