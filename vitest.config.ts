@@ -6,8 +6,6 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    // A project may have no files yet (e2e arrives later); that is not a failure of the run.
-    passWithNoTests: true,
     // SDK releases after January 2027 need Node 22; until then its warning only adds noise to the logs.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [

@@ -148,13 +148,16 @@ export interface BoundTable {
 
 /**
  * Grants a function exactly these actions on one table (and Query/Scan on the named indexes), and
- * tells it the table's name through the table's environment variable.
+ * tells it the table's name through the table's environment variable. `leadingKeys` narrows the
+ * grant to items whose partition key matches one of the patterns (IAM's dynamodb:LeadingKeys), for a
+ * function that may touch only its own kind of item in a shared table.
  */
 export function bindTable(
   fn: NpsFunction,
   { table, definition }: BoundTable,
   actions: readonly DynamoAction[],
   indexes: readonly string[] = [],
+  leadingKeys?: readonly string[],
 ): void {
   const known = new Set(definition.indexes.map((i) => i.name));
   for (const name of indexes) {
@@ -163,6 +166,7 @@ export function bindTable(
   fn.allow(
     actions.map((a) => `dynamodb:${a}`),
     [table.tableArn],
+    leadingKeys ? { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } } : undefined,
   );
   if (indexes.length > 0) {
     const onIndex = actions.filter((a) => indexActions.has(a));

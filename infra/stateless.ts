@@ -191,7 +191,9 @@ export class Stateless extends Construct {
     // PutItem: a link survey's rolling wave is created on its first answer.
     bindTable(respond, surveys, ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem']);
     bindTable(respond, contacts, ['GetItem', 'UpdateItem']);
-    bindTable(respond, system, ['GetItem', 'UpdateItem', 'PutItem']);
+    // The system table also holds admin keys and dashboard sessions: the public function may only
+    // count rate-limit windows (RATE#…), so a flaw in it can never mint a key or a session.
+    bindTable(respond, system, ['UpdateItem'], [], ['RATE#*']);
 
     // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders
     // and expiry. It keeps a fixed-count sample's candidates in the system table (BatchWriteItem, Query) and

@@ -75,9 +75,19 @@ describe('least privilege', () => {
         [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
         [tableArn('surveys'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem')],
         [tableArn('contacts'), ddb('GetItem', 'UpdateItem')],
-        [tableArn('system'), ddb('GetItem', 'UpdateItem', 'PutItem')],
+        [tableArn('system'), ddb('UpdateItem')],
       ]),
     );
+    // Only rate-limit windows: never an admin key, a session or a sample candidate.
+    const onSystem = reader
+      .statementsOfRole(roleIdOf('respond'))
+      .filter((st) =>
+        JSON.stringify(st.Resource).includes(JSON.stringify(stack.resolve(tableArn('system')))),
+      );
+    expect(onSystem).toHaveLength(1);
+    expect(onSystem[0]?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['RATE#*'] },
+    });
   });
 
   it('send may email through our identity, continue itself and schedule reminders and expiry', () => {
