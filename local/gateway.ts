@@ -65,23 +65,19 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0] ?? '/';
 
-  if (path === '/_local/clock') {
+  if (path === '/_local/clock' || (path === '/_local/ses-event' && deps.sesEvents)) {
     if (method !== 'POST') {
       req.resume();
       sendJson(res, 405, errorBody('method_not_allowed', 'use POST'), { allow: 'POST' });
       return;
     }
-    await advanceClock(deps, req, res);
-    return;
-  }
-
-  if (path === '/_local/ses-event' && deps.sesEvents) {
-    if (method !== 'POST') {
+    if (fromAnotherSite(req)) {
       req.resume();
-      sendJson(res, 405, errorBody('method_not_allowed', 'use POST'), { allow: 'POST' });
+      sendJson(res, 403, errorBody('forbidden', 'the local control routes take no posts from web pages'));
       return;
     }
-    await injectSesEvent(deps.sesEvents, req, res);
+    if (path === '/_local/clock') await advanceClock(deps, req, res);
+    else if (deps.sesEvents) await injectSesEvent(deps.sesEvents, req, res);
     return;
   }
 
@@ -145,6 +141,23 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
     return;
   }
   writeHttpResult(res, result);
+}
+
+/**
+ * A post a web page made the browser send: a page on any site could otherwise move this laptop's
+ * clock or invent bounces with a plain form (text/plain needs no preflight). Browsers say where a
+ * post comes from (Sec-Fetch-Site, Origin); tests, curl and the CLI send neither.
+ */
+export function fromAnotherSite(req: Pick<IncomingMessage, 'headers'>): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host.toLowerCase() !== (req.headers.host ?? '').toLowerCase();
+  } catch {
+    return true; // "null" and other opaque origins
+  }
 }
 
 /** Local-only: hands a real-shaped SES event (EventBridge form) to the sesEvents function. */

@@ -70,6 +70,14 @@ export const erasedContactId = (): string => `erased_${randomBytes(10).toString(
 export const isContactId = (id: string | undefined): id is string =>
   id !== undefined && !/^(link|anon|erased)_/.test(id);
 
+/**
+ * How a token appears in logs: its survey and a short hash, enough to find the invitation again
+ * (hash the token you have and compare) and useless to open its page. Logs are read by more people
+ * and kept longer than the table; a token in them would be a key to someone's answer.
+ */
+export const tokenRef = (token: string): string =>
+  `${surveyIdOfToken(token) || '?'}.#${createHash('sha256').update(token).digest('hex').slice(0, 12)}`;
+
 const tokenPattern = /^s_[a-z2-7]{16}\.[A-Za-z0-9_-]{24}$/;
 export const isWellFormedToken = (token: string): boolean => tokenPattern.test(token);
 export const surveyIdOfToken = (token: string): string => token.slice(0, token.indexOf('.'));

@@ -3,6 +3,7 @@
  * the aggregates. Failures are reported per record so that only they are retried.
  */
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { tokenRef } from '../../shared/ids.ts';
 import { reconcileInvitation } from '../../shared/score/reconcile.ts';
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
@@ -19,7 +20,12 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       await reconcileInvitation(token);
       done.add(token);
     } catch (err) {
-      console.error('score: reconcile failed', token, err);
+      console.error(
+        'score: reconcile failed',
+        tokenRef(token),
+        (err as Error | undefined)?.name,
+        (err as Error | undefined)?.message,
+      );
       return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }] };
     }
   }

@@ -8,7 +8,7 @@ import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isTransactionConflict, transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
-import { isContactId } from '../ids.ts';
+import { isContactId, tokenRef } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation } from '../invitation/store.ts';
 import { aggregateKeys, answerDelta } from './aggregate.ts';
@@ -38,7 +38,7 @@ export async function reconcileInvitation(token: string): Promise<ReconcileResul
       await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * Math.random()));
     }
   }
-  throw new Error(`could not reconcile invitation ${token} after ${maxAttempts} attempts`);
+  throw new Error(`could not reconcile invitation ${tokenRef(token)} after ${maxAttempts} attempts`);
 }
 
 async function applyAnswer(inv: Invitation): Promise<void> {

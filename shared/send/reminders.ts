@@ -11,6 +11,7 @@ import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { getContact } from '../contact/store.ts';
+import { tokenRef } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { queryWaveInvitations, updateInvitationCounted } from '../invitation/store.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
@@ -109,7 +110,7 @@ export async function remindOne(
     } catch (err) {
       const kind = classifySendError(err);
       if (kind === 'permanent' || attempt >= 6) {
-        console.error('remind: giving up on', inv.token, (err as Error).name);
+        console.error('remind: giving up on', tokenRef(inv.token), (err as Error).name);
         await release(inv);
         return 'skipped';
       }

@@ -290,6 +290,30 @@ describe('the stand-ins, with recording handlers', () => {
     expect(now).toBe(new Date(Date.parse(now)).toISOString());
   });
 
+  it('takes no control posts from web pages (a cross-site form could move the clock)', async () => {
+    const before = nowMs();
+    const fromPages: Record<string, string>[] = [
+      { origin: 'https://evil.test' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+    ];
+    for (const headers of fromPages) {
+      for (const path of ['/_local/clock', '/_local/ses-event']) {
+        const answer = await call(path, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', ...headers },
+          body: '{"advanceSeconds":86400}',
+        });
+        expect(answer.status, `${path} ${JSON.stringify(headers)}`).toBe(403);
+      }
+    }
+    expect(nowMs() - before).toBeLessThan(86_400_000);
+    // Tests, curl and the CLI send no Origin: they may, with any content type.
+    const plain = await call('/_local/clock', { method: 'POST', body: '{"advanceSeconds":0}' });
+    expect(plain.status).toBe(200);
+  });
+
   const schedule = (
     name: string,
     overrides: Partial<CreateScheduleCommandInput> = {},
