@@ -50,6 +50,17 @@ export function addCounts(a: Counts, b: Counts): Counts {
   return { responses: a.responses + b.responses, sum: a.sum + b.sum, distribution };
 }
 
+/** What `a` counts beyond `b`, when `b` is a part of `a` (a breakdown's "other" values). */
+export function subtractCounts(a: Counts, b: Counts): Counts {
+  const distribution: Distribution = { ...a.distribution };
+  for (const [score, n] of Object.entries(b.distribution)) {
+    const left = (distribution[Number(score)] ?? 0) - n;
+    if (left === 0) delete distribution[Number(score)];
+    else distribution[Number(score)] = left;
+  }
+  return { responses: a.responses - b.responses, sum: a.sum - b.sum, distribution };
+}
+
 export interface NpsFigures {
   nps: number | null;
   promoters: number;

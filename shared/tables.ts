@@ -76,8 +76,24 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
     ],
     stream: 'NEW_IMAGE',
   },
-  /** Live score counters: pk surveyId, sk ALL | W#waveId | D#yyyy-mm-dd | P#property#value. */
-  aggregates: { id: 'aggregates', partitionKey: s('surveyId'), sortKey: s('key'), indexes: [] },
+  /**
+   * Live score counters: pk surveyId, sk ALL | W#waveId | D#yyyy-mm-dd | P#property | P#property#value.
+   * `segmentsByResponses` lists a property's value items (`segmentGroup` surveyId#property) most
+   * answered first, so a breakdown reads its top values however many there are (shared/score/breakdown).
+   */
+  aggregates: {
+    id: 'aggregates',
+    partitionKey: s('surveyId'),
+    sortKey: s('key'),
+    indexes: [
+      {
+        name: 'segmentsByResponses',
+        partitionKey: s('segmentGroup'),
+        sortKey: { name: 'responses', type: 'N' },
+        projection: 'ALL',
+      },
+    ],
+  },
   /** Admin keys, idempotency records and rate-limit windows; temporary items expire by TTL. */
   system: { id: 'system', partitionKey: s('pk'), sortKey: s('sk'), indexes: [], ttlAttribute: 'expiresAt' },
 };

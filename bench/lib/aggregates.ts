@@ -1,6 +1,6 @@
 /**
  * Seeding a survey's score as the score consumer leaves it: one wave and its aggregate items (`ALL`,
- * `W#wave`, one `D#day` per day over 30 days, `P#plan#…` for three plans), with any number of answers
+ * `W#wave`, one `D#day` per day over 30 days, `P#plan` and `P#plan#…` for three plans), with any number of answers
  * counted into them. The number of items is the same at every size; only the counts differ.
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +8,7 @@ import { dynamo } from '../../shared/aws/clients.ts';
 import { nowMs } from '../../shared/clock.ts';
 import { tableName } from '../../shared/config.ts';
 import { newId, newWaveSecret } from '../../shared/ids.ts';
+import { propertyKey, segmentGroup, valueKey } from '../../shared/score/aggregate.ts';
 import { zeroCounts } from '../../shared/wave/schema.ts';
 import { putNewWave } from '../../shared/wave/store.ts';
 import type { BenchStack } from './stack.ts';
@@ -49,11 +50,23 @@ export async function seedScoredSurvey(bench: BenchStack, answers: number): Prom
   for (let i = 0; i < answers; i++) {
     const score = (i * 7) % 11;
     const day = new Date(start + (i % days) * dayMs).toISOString().slice(0, 10);
-    for (const key of ['ALL', `W#${waveId}`, `D#${day}`, `P#plan#${plans[i % plans.length]}`])
+    const plan = plans[i % plans.length] as string;
+    for (const key of ['ALL', `W#${waveId}`, `D#${day}`, propertyKey('plan'), valueKey('plan', plan)])
       count(key, score);
   }
   const puts = [...items].map(([key, counts]) => ({
-    PutRequest: { Item: { surveyId: survey.id, key, ...counts } },
+    PutRequest: {
+      Item: {
+        surveyId: survey.id,
+        key,
+        ...counts,
+        // A plan's item, as the consumer writes it: its value and its group in the breakdown index.
+        ...(key.startsWith('P#plan#') && {
+          value: key.slice(7),
+          segmentGroup: segmentGroup(survey.id, 'plan'),
+        }),
+      },
+    },
   }));
   for (let i = 0; i < puts.length; i += 25) {
     let request: Record<string, unknown[]> | undefined = { [tableName('aggregates')]: puts.slice(i, i + 25) };

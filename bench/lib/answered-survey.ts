@@ -11,6 +11,7 @@ import { nowMs } from '../../shared/clock.ts';
 import { tableName } from '../../shared/config.ts';
 import { newId, newWaveSecret, randomToken } from '../../shared/ids.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
+import { aggregateKeys } from '../../shared/score/aggregate.ts';
 import type { TableId } from '../../shared/tables.ts';
 import { zeroCounts } from '../../shared/wave/schema.ts';
 import { putNewWave } from '../../shared/wave/store.ts';
@@ -112,6 +113,7 @@ export async function seedAnsweredSurvey(bench: BenchStack, answers: number, lab
     item[`d${score}`] = (item[`d${score}`] ?? 0) + 1;
     aggregates.set(key, item);
   };
+  const extras = new Map<string, Record<string, string>>();
   const invitations: Invitation[] = [];
   for (let i = 0; i < answers; i++) {
     const w = Math.min(waves - 1, Math.floor(i / perWave));
@@ -141,21 +143,17 @@ export async function seedAnsweredSurvey(bench: BenchStack, answers: number, lab
       countedVersion: 1,
       countedScore: score,
     });
-    for (const key of [
-      'ALL',
-      `W#${waveIds[w]}`,
-      `D#${respondedAt.slice(0, 10)}`,
-      `P#plan#${props.plan}`,
-      `P#region#${props.region}`,
-    ]) {
+    // The consumer's own keys, so the seeded items are the ones it would leave (breakdowns included).
+    for (const { key, attributes } of aggregateKeys(invitations.at(-1) as Invitation)) {
       count(key, score);
+      if (attributes) extras.set(key, attributes);
     }
   }
   const t0 = performance.now();
   await batchWrite('invitations', invitations as unknown as Record<string, unknown>[]);
   await batchWrite(
     'aggregates',
-    [...aggregates].map(([key, counts]) => ({ surveyId: survey.id, key, ...counts })),
+    [...aggregates].map(([key, counts]) => ({ surveyId: survey.id, key, ...counts, ...extras.get(key) })),
   );
   progress(
     `dashboard: seeded ${label}: ${answers} answers in ${Math.round(performance.now() - t0)} ms (${aggregates.size} aggregate items)`,

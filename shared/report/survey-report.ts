@@ -5,6 +5,7 @@
  * are the score API's own.
  */
 import { nowIso } from '../clock.ts';
+import { type Breakdown, readBreakdown } from '../score/breakdown.ts';
 import { aggregateItems } from '../score/read.ts';
 import { type Change, compareScores, meanEstimate } from '../score/significance.ts';
 import { type Counts, csatFromCounts, emptyCounts, npsFromCounts } from '../scoring.ts';
@@ -67,6 +68,8 @@ export interface WaveRow {
 
 export interface SegmentRow {
   value: string;
+  /** The answers of every value beyond the most answered ones (shared/score/breakdown). */
+  other?: true;
   answers: Counts;
   headline: Headline;
 }
@@ -81,7 +84,7 @@ export interface SurveyReport {
   waves: WaveRow[];
   /** Answers per UTC day of first answer. */
   days: Map<string, Counts>;
-  /** One breakdown per `reportBy` property, values with the most answers first. */
+  /** One breakdown per `reportBy` property, values with the most answers first, "other" last. */
   segments: { property: string; rows: SegmentRow[] }[];
 }
 
@@ -90,12 +93,22 @@ const rate = (responses: number, delivered: number): number | null =>
   delivered > 0 ? responses / delivered : null;
 
 export async function readSurveyReport(survey: Survey): Promise<SurveyReport> {
-  const [items, waves] = await Promise.all([aggregateItems(survey.id), listWaves(survey.id)]);
-  return buildReport(survey, items, waves);
+  const [items, waves, breakdowns] = await Promise.all([
+    aggregateItems(survey.id),
+    listWaves(survey.id),
+    Promise.all(survey.reportBy.map((property) => readBreakdown(survey.id, property))),
+  ]);
+  return buildReport(survey, items, waves, breakdowns);
 }
 
 /** The report from already-read items: pure, so the arithmetic is testable without a table. */
-export function buildReport(survey: Survey, items: ReadonlyMap<string, Counts>, waves: Wave[]): SurveyReport {
+export function buildReport(
+  survey: Survey,
+  items: ReadonlyMap<string, Counts>,
+  waves: Wave[],
+  /** One per `reportBy` property, in its order. */
+  breakdowns: readonly Breakdown[],
+): SurveyReport {
   const answers = items.get('ALL') ?? emptyCounts();
   const rows: WaveRow[] = waves.map((wave) => {
     const waveAnswers = items.get(`W#${wave.id}`) ?? emptyCounts();
@@ -112,15 +125,14 @@ export function buildReport(survey: Survey, items: ReadonlyMap<string, Counts>, 
   });
   const days = new Map<string, Counts>();
   for (const [key, counts] of items) if (key.startsWith('D#')) days.set(key.slice(2), counts);
-  const segments = survey.reportBy.map((property) => {
-    const prefix = `P#${property}#`;
-    const values: SegmentRow[] = [];
-    for (const [key, counts] of items) {
-      if (!key.startsWith(prefix) || counts.responses === 0) continue;
-      values.push({ value: key.slice(prefix.length), answers: counts, headline: headlineOf(survey, counts) });
-    }
-    values.sort((a, b) => b.answers.responses - a.answers.responses || a.value.localeCompare(b.value));
-    return { property, rows: values };
+  const segments = survey.reportBy.map((property, i) => {
+    const { values = [], other } = breakdowns[i] ?? {};
+    const rows: SegmentRow[] = values
+      .filter(({ counts }) => counts.responses > 0)
+      .map(({ value, counts }) => ({ value, answers: counts, headline: headlineOf(survey, counts) }));
+    rows.sort((a, b) => b.answers.responses - a.answers.responses || a.value.localeCompare(b.value));
+    if (other) rows.push({ value: '', other: true, answers: other, headline: headlineOf(survey, other) });
+    return { property, rows };
   });
   const delivered = rows.reduce((n, row) => n + row.delivered, 0);
   return {

@@ -1,6 +1,7 @@
 /**
  * Reading a score: one query of the survey's aggregates plus its waves, whatever the number of
- * answers; the figures come from shared/scoring.
+ * answers, and with `by` a bounded breakdown (shared/score/breakdown); the figures come from
+ * shared/scoring.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
@@ -18,6 +19,7 @@ import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
 import { listWaves } from '../wave/store.ts';
 import { countsFromItem } from './aggregate.ts';
+import { readBreakdown } from './breakdown.ts';
 
 export interface ScoreQuery {
   wave?: string;
@@ -26,21 +28,30 @@ export interface ScoreQuery {
   by?: string;
 }
 
+/**
+ * The survey's `ALL`, `D#…` and `W#…` aggregates. The `P#…` items (one per distinct value of each
+ * `reportBy` property, however many) sort between them and are left out: breakdowns read their most
+ * answered values through shared/score/breakdown.
+ */
 export async function aggregateItems(surveyId: string): Promise<Map<string, Counts>> {
   const items = new Map<string, Counts>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo().send(
-      new QueryCommand({
-        TableName: tableName('aggregates'),
-        KeyConditionExpression: 'surveyId = :s',
-        ExpressionAttributeValues: { ':s': surveyId },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) items.set(String(item.key), countsFromItem(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  // Below 'P#' and from 'Q' on: every key but the 'P#…' ones.
+  for (const range of ['#k < :bound', '#k >= :bound']) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName('aggregates'),
+          KeyConditionExpression: `surveyId = :s AND ${range}`,
+          ExpressionAttributeNames: { '#k': 'key' },
+          ExpressionAttributeValues: { ':s': surveyId, ':bound': range.includes('<') ? 'P#' : 'Q' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.set(String(item.key), countsFromItem(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
   return items;
 }
 
@@ -70,7 +81,11 @@ export async function readScore(survey: Survey, query: ScoreQuery): Promise<Reco
       `by: "${query.by}" is not one of this survey's reportBy properties (${survey.reportBy.join(', ') || 'none'})`,
     );
   }
-  const [items, waves] = await Promise.all([aggregateItems(survey.id), listWaves(survey.id)]);
+  const [items, waves, breakdown] = await Promise.all([
+    aggregateItems(survey.id),
+    listWaves(survey.id),
+    query.by === undefined ? undefined : readBreakdown(survey.id, query.by),
+  ]);
   let counts: Counts;
   let deliveredCount: number | undefined;
   if (query.wave !== undefined) {
@@ -97,13 +112,13 @@ export async function readScore(survey: Survey, query: ScoreQuery): Promise<Reco
     scale: survey.scale,
     ...figures(survey, counts, deliveredCount),
   };
-  if (query.by !== undefined) {
-    const prefix = `P#${query.by}#`;
+  if (query.by !== undefined && breakdown) {
     const segments: Record<string, unknown> = {};
-    for (const [key, c] of items)
-      if (key.startsWith(prefix)) segments[key.slice(prefix.length)] = figures(survey, c);
+    for (const { value, counts: c } of breakdown.values) segments[value] = figures(survey, c);
     answer.by = query.by;
     answer.segments = segments;
+    // Beside `segments`, not in it: "other" may well be one of the values themselves.
+    if (breakdown.other) answer.otherValues = figures(survey, breakdown.other);
   }
   answer.waves = waves.map((wave) => ({
     waveId: wave.id,

@@ -51,15 +51,27 @@ async function applyAnswer(inv: Invitation): Promise<void> {
     return `#a${i} :a${i}`;
   });
   const aggregateUpdates = adds.length
-    ? aggregateKeys(inv).map((key) => ({
-        Update: {
-          TableName: tableName('aggregates'),
-          Key: { surveyId: inv.surveyId, key },
-          UpdateExpression: `ADD ${adds.join(', ')}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        },
-      }))
+    ? aggregateKeys(inv).map(({ key, attributes = {} }) => {
+        // A value item also names its value and index group: set on every count, they never change.
+        const sets = Object.entries(attributes).map(([attr, value], i) => ({ attr, value, i }));
+        return {
+          Update: {
+            TableName: tableName('aggregates'),
+            Key: { surveyId: inv.surveyId, key },
+            UpdateExpression:
+              `ADD ${adds.join(', ')}` +
+              (sets.length ? ` SET ${sets.map(({ i }) => `#s${i} = :s${i}`).join(', ')}` : ''),
+            ExpressionAttributeNames: {
+              ...names,
+              ...Object.fromEntries(sets.map(({ attr, i }) => [`#s${i}`, attr])),
+            },
+            ExpressionAttributeValues: {
+              ...values,
+              ...Object.fromEntries(sets.map(({ value, i }) => [`:s${i}`, value])),
+            },
+          },
+        };
+      })
     : [];
   const guard =
     inv.countedVersion === undefined

@@ -3,7 +3,7 @@
  * two different answers at once) and however the stream delivers them to the `score` function
  * (out of order, twice, in batches that crash before or after the transaction commits, or whose
  * success is lost so the whole batch comes again), once every record has been delivered each
- * aggregate (`ALL`, `W#…`, `D#…`, `P#…`) equals the same counts recomputed from the stored answers.
+ * aggregate (`ALL`, `W#…`, `D#…`, `P#…`, a 2,000-byte property value's included) equals the same counts recomputed from the stored answers.
  *
  * Delivery is played by the test, not by the stack's poller, so every interleaving is chosen (and
  * reproducible from the printed seed: NPSWAVE_PROPERTY_SEED=<seed> replays a run). It runs against
@@ -173,7 +173,9 @@ function expectedAggregates(invitations: Invitation[]): Map<string, Tally> {
   for (const invitation of invitations) {
     if (invitation.score === undefined) continue;
     const keys = ['ALL', `W#${invitation.waveId}`, `D#${invitation.firstRespondedAt?.slice(0, 10)}`];
-    for (const [name, value] of Object.entries(invitation.reportProps ?? {})) keys.push(`P#${name}#${value}`);
+    for (const [name, value] of Object.entries(invitation.reportProps ?? {})) {
+      keys.push(`P#${name}`, `P#${name}#${value}`);
+    }
     for (const key of keys) {
       const t = tallies.get(key) ?? { responses: 0, sum: 0, dist: {} };
       t.responses += 1;
@@ -206,9 +208,12 @@ async function storedAggregates(surveyId: string): Promise<Map<string, Tally>> {
   for (const item of Items) {
     const tally = tallyOf(item);
     // An item whose counts all went back to zero says the same as no item.
-    if (tally.responses !== 0 || tally.sum !== 0 || Object.keys(tally.dist).length > 0) {
-      found.set(String(item.key), tally);
-    }
+    // A value's item is named here by the value it holds: a long one's key is a hash of it.
+    const key =
+      item.value === undefined
+        ? String(item.key)
+        : `${String(item.key).split('#', 2).join('#')}#${item.value}`;
+    if (tally.responses !== 0 || tally.sum !== 0 || Object.keys(tally.dist).length > 0) found.set(key, tally);
   }
   return found;
 }
@@ -256,7 +261,8 @@ async function seedInvitations(surveyId: string): Promise<string[]> {
       status: 'sent',
       createdAt: nowIso(),
       closesAt: '2999-01-01T00:00:00.000Z',
-      reportProps: { plan: i % 2 ? 'pro' : 'free', region: 'EU' },
+      // One value longer than a sort key allows (2,000 bytes): it is counted under a hash of itself.
+      reportProps: { plan: i % 2 ? 'pro' : 'free', region: 'EU', ...(i === 1 && { note: 'é'.repeat(1000) }) },
       ...(i === anonymousIndex && { anonymous: true }),
     });
     tokens.push(token);

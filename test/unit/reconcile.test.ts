@@ -41,8 +41,14 @@ describe('aggregate deltas', () => {
     expect(answerDelta(4, 4)).toEqual({});
   });
 
-  it('counts per survey, wave, day of first answer and reported property', () => {
-    expect(aggregateKeys(answered())).toEqual(['ALL', 'W#w1', 'D#2026-11-02', 'P#plan#pro']);
+  it('counts per survey, wave, day of first answer, reported property and its value', () => {
+    expect(aggregateKeys(answered())).toEqual([
+      { key: 'ALL' },
+      { key: 'W#w1' },
+      { key: 'D#2026-11-02' },
+      { key: 'P#plan' },
+      { key: 'P#plan#pro', attributes: { value: 'pro', segmentGroup: 's1#plan' } },
+    ]);
   });
 });
 
@@ -57,11 +63,16 @@ describe('reconciling an invitation', () => {
     ddb.on(UpdateCommand).resolves({});
     expect(await reconcileInvitation('t1')).toBe('applied');
     const items = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
-    expect(items).toHaveLength(5);
+    expect(items).toHaveLength(6);
     expect(items[0]?.Update?.ConditionExpression).toBe('countedVersion = :cv AND responseVersion = :rv');
     expect(items[0]?.Update?.ExpressionAttributeValues).toMatchObject({ ':rv': 2, ':cv': 1, ':score': 3 });
     const adds = items[1]?.Update?.ExpressionAttributeValues;
     expect(Object.values(adds ?? {}).sort()).toEqual([-6, -1, 1].sort());
+    // The value's item names its value and its group in the breakdown index.
+    const value = items[5]?.Update;
+    expect(value?.Key).toEqual({ surveyId: 's1', key: 'P#plan#pro' });
+    expect(value?.UpdateExpression).toBe('ADD #a0 :a0, #a1 :a1, #a2 :a2 SET #s0 = :s0, #s1 = :s1');
+    expect(value?.ExpressionAttributeValues).toMatchObject({ ':s0': 'pro', ':s1': 's1#plan' });
   });
 
   it('counts nothing again for a redelivered record, but repeats the time-guarded write-back', async () => {

@@ -197,6 +197,7 @@ export const dashboardEn = {
     score: 'Score',
     interval: 'Margin (95 %)',
     n: 'Answers',
+    other: 'All other values',
   },
   feed: {
     heading: 'Comments',

@@ -203,6 +203,7 @@ export const dashboardSv = {
     score: 'Poäng',
     interval: 'Felmarginal (95 %)',
     n: 'Svar',
+    other: 'Alla övriga värden',
   },
   feed: {
     heading: 'Kommentarer',

@@ -188,6 +188,7 @@ export const dashboardZhCN = {
     score: '得分',
     interval: '误差范围（95%）',
     n: '回答数',
+    other: '其他所有取值',
   },
   feed: {
     heading: '评论',

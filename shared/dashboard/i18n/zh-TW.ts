@@ -189,6 +189,7 @@ export const dashboardZhTW = {
     score: '分數',
     interval: '誤差範圍（95%）',
     n: '回覆數',
+    other: '其他所有值',
   },
   feed: {
     heading: '意見',
