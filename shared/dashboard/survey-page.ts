@@ -55,7 +55,7 @@ function header(view: View, input: SurveyPageInput): SafeHtml {
       ? html`<a class="btn" href="${base}/waves/new">${m.survey.startWave}</a>`
       : '',
     html`<a class="btn ghost" href="${base}/edit">${m.survey.edit}</a>`,
-    html`<a class="btn ghost" href="${base}/responses.csv" download>${m.survey.download}</a>`,
+    html`<a class="btn ghost" href="${base}/responses.csv">${m.survey.download}</a>`,
   ];
   return html`<p class="muted"><a href="/admin">${m.nav.surveys}</a></p>
 <h1>${survey.name}</h1>

@@ -22,8 +22,8 @@ import {
   trendByPeriod,
   trendByWave,
 } from '../../../shared/report/survey-report.ts';
+import { responsesCsvPart } from '../../../shared/response/export.ts';
 import { type FeedFilter, readFeed } from '../../../shared/response/feed.ts';
-import { responsesCsv } from '../../../shared/response/list.ts';
 import { nextCadenceFiring } from '../../../shared/schedule/cadence.ts';
 import { benchmarkOf } from '../../../shared/score/benchmark.ts';
 import { type Segment, segmentsOf } from '../../../shared/scoring.ts';
@@ -199,6 +199,15 @@ export const surveyPageRoutes: Record<string, DashboardAction> = {
 
   'GET /admin/surveys/{id}/responses.csv': async (req) => {
     const survey = await requireSurvey(pathParam(req.event, 'id'));
-    return csvDownload(`${survey.id}-responses.csv`, await responsesCsv(survey));
+    // One download is one answer of at most 6 MB: a survey whose answers need more parts is
+    // exported by the command-line tool, which follows the API's parts into one file.
+    const part = await responsesCsvPart(survey, undefined);
+    if (part.cursor) {
+      throw new AppError(
+        'too_large',
+        `the answers are more than one download holds (${part.rows} fit in one); export them all with: npx npswave responses export ${survey.id} > responses.csv`,
+      );
+    }
+    return csvDownload(`${survey.id}-responses.csv`, part.csv);
   },
 };
