@@ -33,7 +33,9 @@ const answerHash = (a: Answer): string =>
 export interface RecordOptions {
   /**
    * The survey promises that answers are not linked to people, so the answering write replaces the
-   * invitation's contact id with a random one (it stays listed under its wave).
+   * invitation's contact id with its sealed one (it stays listed under its wave; only the server,
+   * holding the wave's secret, can open it to honour an unsubscribe or a complaint). An invitation
+   * made without one (before sealing, or a link answer) gets a random id instead.
    */
   anonymous?: boolean;
   /** Invitations of this wave take no answer now, refused with `error` (a link that has closed). */
@@ -66,7 +68,7 @@ export async function recordResponse(
     '#status = :responded',
   ];
   if (options.anonymous) {
-    sets.push('contactId = :anon');
+    sets.push('contactId = if_not_exists(sealedContactId, :anon)');
     values[':anon'] = `anon_${randomBytes(10).toString('hex')}`;
   }
   const conditions = [

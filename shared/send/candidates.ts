@@ -3,12 +3,13 @@
  * that a query in key order returns the lowest ranks first. Deterministic keys make a redone page
  * harmless; the items expire by TTL a while after the wave.
  */
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { sampleRank } from '../audience/sample.ts';
 import { dynamo } from '../aws/clients.ts';
 import { nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
+import { backOff } from '../retry.ts';
 import type { Wave } from '../wave/schema.ts';
 
 const keepDays = 30;
@@ -45,7 +46,7 @@ export async function putCandidates(wave: Wave, contacts: Contact[]): Promise<vo
         new BatchWriteCommand({ RequestItems: { [tableName('system')]: requests } }),
       );
       requests = (result.UnprocessedItems?.[tableName('system')] ?? []) as typeof requests;
-      if (requests.length) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+      if (requests.length) await backOff(attempt, 25, 1000);
     }
   }
 }
@@ -69,4 +70,14 @@ export async function candidatePage(
     contacts: (page.Items ?? []).map((item) => item.contact as Contact),
     ...(page.LastEvaluatedKey && { next: JSON.stringify(page.LastEvaluatedKey) }),
   };
+}
+
+/** Forgets one contact's candidacy (erasure): its key is fixed by the wave's seed and its id. */
+export async function deleteCandidate(wave: Wave, contactId: string): Promise<void> {
+  await dynamo().send(
+    new DeleteCommand({
+      TableName: tableName('system'),
+      Key: { pk: `SAMPLE#${wave.id}`, sk: rankKey(wave, contactId) },
+    }),
+  );
 }
