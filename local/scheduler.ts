@@ -4,13 +4,14 @@
  * its RetryPolicy, and records the occurrence (deleting completed schedules that ask for it).
  * A background tick does this in real time; the clock route does it while moving the clock.
  */
+import { randomUUID } from 'node:crypto';
 import { nowMs } from '../shared/clock.ts';
 import {
   nextOccurrence,
   parseScheduleExpression,
   type ScheduleExpression,
 } from '../shared/schedule/expression.ts';
-import { type FunctionRegistry, resolveFunctionName } from './functions.ts';
+import { type Invoker, resolveFunctionName } from './functions.ts';
 import { describeError, type Log, logFailure } from './log.ts';
 import { Mutex } from './mutex.ts';
 import type { ScheduleStore, StoredSchedule } from './schedule-store.ts';
@@ -32,7 +33,7 @@ export class Scheduler {
 
   constructor(
     readonly store: ScheduleStore,
-    private readonly functions: FunctionRegistry,
+    private readonly functions: Invoker,
     private readonly log: Log,
   ) {}
 
@@ -79,7 +80,7 @@ export class Scheduler {
    */
   async fire(occurrence: DueOccurrence, options: { skipBacklogUntil?: number } = {}): Promise<void> {
     const { schedule } = occurrence;
-    await this.invokeTarget(schedule);
+    await this.invokeTarget(schedule, occurrence.atMs);
     let last = occurrence.atMs;
     if (options.skipBacklogUntil !== undefined) {
       for (let i = 0; i < 100_000; i++) {
@@ -92,16 +93,24 @@ export class Scheduler {
     await this.store.markFired(schedule, last, complete);
   }
 
-  private async invokeTarget(schedule: StoredSchedule): Promise<void> {
+  private async invokeTarget(schedule: StoredSchedule, scheduledMs: number): Promise<void> {
     const label = `schedule ${schedule.GroupName}/${schedule.Name}`;
     const fn = resolveFunctionName(schedule.Target.Arn);
     if (!fn) {
       this.log(`${label}: target ${schedule.Target.Arn} is not a local function; nothing invoked`);
       return;
     }
-    const event = parseInput(schedule.Target.Input);
+    const executionId = randomUUID();
     const retries = Math.min(schedule.Target.RetryPolicy?.MaximumRetryAttempts ?? 185, maxLocalRetries);
     for (let attempt = 0; ; attempt++) {
+      const event = parseInput(
+        withContextAttributes(schedule.Target.Input, {
+          scheduleArn: schedule.Arn,
+          scheduledMs,
+          executionId,
+          attempt: attempt + 1,
+        }),
+      );
       try {
         await this.functions.invoke(fn, event);
         return;
@@ -148,6 +157,29 @@ export class Scheduler {
     this.timer = undefined;
     await this.lock.run(async () => {});
   }
+}
+
+/**
+ * Scheduler's context attributes, filled into the target's Input as AWS does before each attempt:
+ * the schedule's ARN, the occurrence's scheduled time (ISO 8601 in UTC, whole seconds, e.g.
+ * `2026-12-02T09:00:00Z`), an id of the execution (the same for its retries) and the attempt number.
+ */
+export function withContextAttributes(
+  input: string | undefined,
+  context: { scheduleArn: string; scheduledMs: number; executionId: string; attempt: number },
+): string | undefined {
+  const values: Record<string, string> = {
+    'schedule-arn': context.scheduleArn,
+    'scheduled-time': new Date(Math.floor(context.scheduledMs / 1000) * 1000)
+      .toISOString()
+      .replace('.000Z', 'Z'),
+    'execution-id': context.executionId,
+    'attempt-number': String(context.attempt),
+  };
+  return input?.replace(
+    /<aws\.scheduler\.(schedule-arn|scheduled-time|execution-id|attempt-number)>/g,
+    (_, name: string) => values[name] ?? '',
+  );
 }
 
 function parseInput(input: string | undefined): unknown {

@@ -1,14 +1,16 @@
 /**
  * A recurring survey is one EventBridge Scheduler schedule that starts a wave each time it fires.
- * `every N days|weeks` becomes `rate()`, `every N months` a cron on the publish day, a cron stays a
- * cron; all in the survey's (or the cadence's) time zone.
+ * `every N days|weeks` becomes `rate()`, `every N months` a cron on the day of the first publish, a
+ * cron stays a cron; all in the survey's (or the cadence's) time zone. The schedule's input carries
+ * the firing's scheduled time, which Scheduler fills in, so that a firing delivered twice starts
+ * one wave (shared/wave/start.ts).
  */
 import { ConflictException, CreateScheduleCommand, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { schedulerClient } from '../aws/clients.ts';
 import { requireEnv } from '../config.ts';
 import { badRequest } from '../errors.ts';
 import type { Cadence, Survey } from '../survey/schema.ts';
-import { nextOccurrence, parseScheduleExpression } from './expression.ts';
+import { nextOccurrence, parseScheduleExpression, type ScheduleExpression } from './expression.ts';
 import { deleteSchedule, scheduleName } from './scheduler.ts';
 
 export interface ScheduleSpec {
@@ -75,6 +77,20 @@ export function cadenceSpec(
 
 export const cadenceScheduleName = (surveyId: string): string => scheduleName('cadence', surveyId);
 
+/** Scheduler's context attribute for the time a firing was scheduled for, filled into the input. */
+export const scheduledTimeAttribute = '<aws.scheduler.scheduled-time>';
+
+/**
+ * What a month-based cadence's day and months count from: the first publish. A republish (or an
+ * edit of the cadence) must not move the day the waves come on. Surveys published before the
+ * anchor was kept fall back to their publish time.
+ */
+export const cadenceAnchor = (survey: Pick<Survey, 'cadenceAnchorAt' | 'publishedAt' | 'updatedAt'>): Date =>
+  new Date(survey.cadenceAnchorAt ?? survey.publishedAt ?? survey.updatedAt);
+
+/** When the schedule was last made: a rate counts from then (AWS reads rate() from its creation). */
+const scheduleMadeAt = (survey: Survey): number => Date.parse(survey.publishedAt ?? survey.updatedAt);
+
 /** Makes the survey's schedule match its state: present while published with a cadence, else gone. */
 export async function syncCadenceSchedule(survey: Survey): Promise<void> {
   const name = cadenceScheduleName(survey.id);
@@ -82,7 +98,7 @@ export async function syncCadenceSchedule(survey: Survey): Promise<void> {
     await deleteSchedule(name);
     return;
   }
-  const spec = cadenceSpec(survey.cadence, survey, new Date(survey.publishedAt ?? survey.updatedAt));
+  const spec = cadenceSpec(survey.cadence, survey, cadenceAnchor(survey));
   const input = {
     Name: name,
     GroupName: requireEnv('SCHEDULE_GROUP'),
@@ -93,7 +109,7 @@ export async function syncCadenceSchedule(survey: Survey): Promise<void> {
     Target: {
       Arn: requireEnv('SEND_FUNCTION_ARN'),
       RoleArn: requireEnv('SCHEDULER_ROLE_ARN'),
-      Input: JSON.stringify({ type: 'wave.start', surveyId: survey.id }),
+      Input: JSON.stringify({ type: 'wave.start', surveyId: survey.id, scheduledAt: scheduledTimeAttribute }),
       RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
     },
   };
@@ -106,20 +122,74 @@ export async function syncCadenceSchedule(survey: Survey): Promise<void> {
   }
 }
 
+/** The survey's cadence as Scheduler reads it, or undefined when there is none (or it is refused). */
+function cadenceExpression(survey: Survey): ScheduleExpression | undefined {
+  if (!survey.cadence) return undefined;
+  try {
+    const spec = cadenceSpec(survey.cadence, survey, cadenceAnchor(survey));
+    return parseScheduleExpression(spec.expression, spec.timezone);
+  } catch {
+    // A stored cadence the expression reader refuses shows as "not scheduled", never as an error page.
+    return undefined;
+  }
+}
+
 /**
  * When the survey's cadence next starts a wave, computed from its schedule expression as Scheduler
  * reads it (a rate counts from the publish, when the schedule was made); undefined when none will.
  */
 export function nextCadenceFiring(survey: Survey, now: Date): Date | undefined {
-  if (survey.state !== 'published' || !survey.cadence) return undefined;
-  const publishedAt = new Date(survey.publishedAt ?? survey.updatedAt);
-  try {
-    const spec = cadenceSpec(survey.cadence, survey, publishedAt);
-    const expression = parseScheduleExpression(spec.expression, spec.timezone);
-    const next = nextOccurrence(expression, { afterMs: now.getTime(), anchorMs: publishedAt.getTime() });
-    return next === undefined ? undefined : new Date(next);
-  } catch {
-    // A stored cadence the expression reader refuses shows as "not scheduled", never as an error page.
-    return undefined;
+  if (survey.state !== 'published') return undefined;
+  const expression = cadenceExpression(survey);
+  if (!expression) return undefined;
+  const next = nextOccurrence(expression, { afterMs: now.getTime(), anchorMs: scheduleMadeAt(survey) });
+  return next === undefined ? undefined : new Date(next);
+}
+
+/**
+ * The cadence's latest firing at or before `now`, looked for up to a year back; undefined when there
+ * is none. Stands in for the scheduled time when a firing's input does not carry it (a schedule
+ * made before it did): every delivery of one firing finds the same one until the next firing.
+ */
+export function latestCadenceFiring(survey: Survey, now: Date): Date | undefined {
+  const expression = cadenceExpression(survey);
+  if (!expression) return undefined;
+  const anchorMs = scheduleMadeAt(survey);
+  // Short looks first: a frequent cron is walked over a day, not over a year of its firings.
+  for (const lookBackMs of [86_400_000, 32 * 86_400_000, 367 * 86_400_000]) {
+    let latest: number | undefined;
+    let after = now.getTime() - lookBackMs;
+    for (let i = 0; i < 5_000; i++) {
+      const next = nextOccurrence(expression, { afterMs: after, anchorMs });
+      if (next === undefined || next > now.getTime()) break;
+      latest = next;
+      after = next;
+    }
+    if (latest !== undefined) return new Date(latest);
   }
+  return undefined;
+}
+
+/**
+ * The cadence's firings from `fromMs` on, at most `limit` of them, without the survey's state or
+ * the schedule's creation: what the skip window is measured against (shared/survey/lifecycle.ts).
+ */
+export function cadenceFirings(
+  survey: Pick<Survey, 'cadence' | 'timezone' | 'cadenceAnchorAt' | 'publishedAt' | 'updatedAt'>,
+  fromMs: number,
+  untilMs: number,
+  limit: number,
+): number[] {
+  if (!survey.cadence) return [];
+  const spec = cadenceSpec(survey.cadence, survey, cadenceAnchor(survey));
+  const expression = parseScheduleExpression(spec.expression, spec.timezone);
+  const firings: number[] = [];
+  let after = fromMs - 1;
+  while (firings.length < limit) {
+    const next = nextOccurrence(expression, { afterMs: after, anchorMs: fromMs });
+    if (next === undefined || next > untilMs) break;
+    firings.push(next);
+    after = next;
+  }
+  return firings;
 }

@@ -12,6 +12,7 @@ import { optionalEnv, tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { invitationToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
+import { sealContactId } from '../invitation/sealed-contact.ts';
 import { putInvitationOnce } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
 import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
@@ -76,7 +77,7 @@ export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: 
     createdAt: at,
     closesAt: wave.closesAt,
     ...(contact.locale !== undefined && { locale: contact.locale }),
-    ...(survey.anonymous && { anonymous: true }),
+    ...(survey.anonymous && { anonymous: true, sealedContactId: sealContactId(wave.secret, contact.id) }),
     ...windowStartOf(survey, contact),
     ...(Object.keys(reportProps).length > 0 && { reportProps }),
   };

@@ -4,7 +4,7 @@ import { optionalEnv } from '../config.ts';
 import { badRequest, conflict } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { isSupportedLocale, type Locale } from '../locales.ts';
-import { cadenceSpec, syncCadenceSchedule } from '../schedule/cadence.ts';
+import { cadenceAnchor, cadenceFirings, cadenceSpec, syncCadenceSchedule } from '../schedule/cadence.ts';
 import { closeWavesAfterUnpublish } from '../wave/unpublish.ts';
 import {
   benchmarkProblem,
@@ -22,43 +22,83 @@ export const defaultReminders = { count: 1, afterDays: 3 };
 export const defaultSkipIfSurveyedWithinDays = 90;
 
 const dayMs = 86_400_000;
+const hourMs = 3_600_000;
 /** How long after its wave's start an email may leave: a send window across a weekend, a long wave. */
-const cadenceSlackDays = 7;
+const cadenceSlackMs = 7 * dayMs;
+/** How long after its firing a wave may still be choosing contacts (a large audience, paged). */
+const selectionLagMs = hourMs;
+/** The cadence is measured over four years of firings (a leap year among them) from here. */
+const cadenceSampleFrom = Date.UTC(2026, 0, 1);
+const cadenceSampleYears = 4;
+const maxCadenceFirings = 6_000;
 
-/** The shortest time between two firings of an `every` cadence, in days (months vary: 3 months can be 89). */
-export function shortestCadenceDays(every: string): number | undefined {
-  const match = /^(\d+) (day|week|month)s?$/.exec(every);
-  if (!match) return undefined;
-  const n = Number(match[1]);
-  if (match[2] === 'day') return n;
-  if (match[2] === 'week') return 7 * n;
-  // The shortest run of n calendar months, over every starting month of a common and a leap year.
-  let shortest = Number.POSITIVE_INFINITY;
-  for (const year of [2026, 2028]) {
-    for (let month = 0; month < 12; month++) {
-      shortest = Math.min(shortest, (Date.UTC(year, month + n, 1) - Date.UTC(year, month, 1)) / dayMs);
-    }
-  }
-  return shortest;
-}
+const windowCache = new Map<string, number>();
+
+type SkipRuleSurvey = Pick<Survey, 'audience' | 'cadence'> &
+  Partial<Pick<Survey, 'timezone' | 'cadenceAnchorAt' | 'publishedAt' | 'updatedAt'>>;
 
 /**
- * "Skip contacts this survey emailed within N days": as set, or 90 by default. The default means
- * "about once a quarter", so it must not make a quarterly cadence skip its own last wave: a quarter
- * can be 89 days (February to May), and the last wave's emails may have gone out days after its
- * start (a send window over a weekend). For a cadence whose shortest period is near the default or
- * longer (83 days and up), the default is therefore a week less than that period; shorter cadences
- * keep the default, which then spreads each contact over several waves.
+ * "Skip contacts this survey emailed within N days": as set, or 90 by default, read against the
+ * survey's cadence. A cadence's waves are not evenly spaced: a quarter runs 89 to 92 days, a cron at
+ * 09:00 local time moves by an hour across a DST change (January to April in Stockholm is 90 days
+ * less an hour), and a wave's emails leave up to a week after its start (a send window over a
+ * weekend). A window that ends among the firings k waves later would skip a contact the wave k back
+ * emailed in some quarters and not in others, by hours or a day: 90 days would empty every
+ * quarterly wave after an 89-day quarter. Such a window means "skip the next k−1 waves", so it is
+ * shortened to the shortest run of k intervals less that week (less half an interval for a
+ * cadence under two weeks): wave N+k always reaches whoever wave N emailed. A window clearly between
+ * two runs (120 days of a quarterly survey: skip one wave, email the next) is kept as set, and so is
+ * any window of a survey without a cadence. The answer is in days, possibly fractional.
  */
-export function skipIfSurveyedDays(survey: Pick<Survey, 'audience' | 'cadence'>): number {
-  const set = survey.audience.skipIfSurveyedWithinDays;
-  if (set !== undefined) return set;
-  const every = survey.cadence && 'every' in survey.cadence ? survey.cadence.every : undefined;
-  const period = every === undefined ? undefined : shortestCadenceDays(every);
-  if (period === undefined || period < defaultSkipIfSurveyedWithinDays - cadenceSlackDays) {
-    return defaultSkipIfSurveyedWithinDays;
+export function skipIfSurveyedDays(survey: SkipRuleSurvey): number {
+  const set = survey.audience.skipIfSurveyedWithinDays ?? defaultSkipIfSurveyedWithinDays;
+  if (set <= 0 || !survey.cadence) return set;
+  const sampled = {
+    cadence: survey.cadence,
+    timezone: survey.timezone ?? 'UTC',
+    updatedAt: survey.updatedAt ?? new Date(cadenceSampleFrom).toISOString(),
+    ...(survey.cadenceAnchorAt !== undefined && { cadenceAnchorAt: survey.cadenceAnchorAt }),
+    ...(survey.publishedAt !== undefined && { publishedAt: survey.publishedAt }),
+  };
+  const cacheKey = JSON.stringify([set, sampled.cadence, sampled.timezone, cadenceAnchor(sampled)]);
+  let days = windowCache.get(cacheKey);
+  if (days === undefined) {
+    let firings: number[];
+    try {
+      const until = cadenceSampleFrom + (cadenceSampleYears + 1) * 366 * dayMs + set * dayMs;
+      firings = cadenceFirings(sampled, cadenceSampleFrom, until, maxCadenceFirings);
+    } catch {
+      firings = []; // a cadence AWS would refuse starts no waves; the window stands as set
+    }
+    days = windowAgainstFirings(set * dayMs, firings) / dayMs;
+    if (windowCache.size > 500) windowCache.clear();
+    windowCache.set(cacheKey, days);
   }
-  return Math.min(defaultSkipIfSurveyedWithinDays, period - cadenceSlackDays);
+  return days;
+}
+
+/** The skip window (ms) as read against these firings: see skipIfSurveyedDays. */
+function windowAgainstFirings(windowMs: number, firings: number[]): number {
+  const startsBefore = cadenceSampleFrom + cadenceSampleYears * 365.25 * dayMs;
+  const runs = (k: number): { shortest: number; longest: number } | undefined => {
+    let shortest = Number.POSITIVE_INFINITY;
+    let longest = 0;
+    for (let i = 0; i + k < firings.length && (firings[i] ?? 0) < startsBefore; i++) {
+      const run = (firings[i + k] ?? 0) - (firings[i] ?? 0);
+      shortest = Math.min(shortest, run);
+      longest = Math.max(longest, run);
+    }
+    return longest > 0 ? { shortest, longest } : undefined;
+  };
+  const first = runs(1);
+  // Firings more often than hourly are no survey's cadence; their wobble is minutes.
+  if (!first || first.shortest < hourMs) return windowMs;
+  const slack = Math.min(cadenceSlackMs, first.shortest / 2);
+  for (let k = 1; ; k++) {
+    const run = k === 1 ? first : runs(k);
+    if (!run || run.shortest - slack >= windowMs) return windowMs;
+    if (windowMs <= run.longest + selectionLagMs) return run.shortest - slack;
+  }
 }
 
 function defaultLocale(): Locale {

@@ -201,6 +201,8 @@ export interface Survey {
   createdAt: string;
   updatedAt: string;
   publishedAt?: string;
+  /** The first publish: a month-based cadence's day and months count from it (shared/schedule/cadence.ts). */
+  cadenceAnchorAt?: string;
   unpublishedAt?: string;
 }
 

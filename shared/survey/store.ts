@@ -97,14 +97,23 @@ export async function saveSurvey(survey: Survey, expectedUpdatedAt: string, edit
   }
 }
 
-/** Moves a survey between states, only from the states given. */
+/**
+ * Moves a survey between states, only from the states given. Publishing stamps `publishedAt` each
+ * time, and `cadenceAnchorAt` only the first time (a survey published before it was kept takes its
+ * last publish then), so that republishing does not move the cadence's day.
+ */
 export async function setSurveyState(
   id: string,
   to: Survey['state'],
   from: Survey['state'][],
   at: string,
 ): Promise<Survey> {
-  const stamp = to === 'published' ? 'publishedAt' : to === 'unpublished' ? 'unpublishedAt' : undefined;
+  const stamps =
+    to === 'published'
+      ? ', publishedAt = :at, cadenceAnchorAt = if_not_exists(cadenceAnchorAt, if_not_exists(publishedAt, :at))'
+      : to === 'unpublished'
+        ? ', unpublishedAt = :at'
+        : '';
   const values: Record<string, unknown> = { ':to': to, ':at': at };
   from.forEach((state, i) => {
     values[`:f${i}`] = state;
@@ -114,7 +123,7 @@ export async function setSurveyState(
       new UpdateCommand({
         TableName: tableName('surveys'),
         Key: key(id),
-        UpdateExpression: `SET #state = :to, updatedAt = :at${stamp ? `, ${stamp} = :at` : ''}`,
+        UpdateExpression: `SET #state = :to, updatedAt = :at${stamps}`,
         ConditionExpression: `attribute_exists(pk) AND #state IN (${from.map((_, i) => `:f${i}`).join(', ')})`,
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: values,

@@ -306,8 +306,8 @@ describe('a quarterly survey over a simulated year', () => {
       name: 'Quarterly NPS',
       cadence: { every: '3 months' },
       reminders: { count: 1, afterDays: 3 },
-      // Not the default 90: a quarter can be 89 days (February to May), and the default would then
-      // skip everyone who answered the quarter before (reported; see shared/send/selection.ts).
+      // Shorter than a quarter, so no wave skips anyone; how 90 days reads against a cadence whose
+      // quarters can be 89 days is test/unit/skip-window.test.ts's.
       audience: { skipIfSurveyedWithinDays: 60 },
     });
     publishedAt = (await advanceTo(await nextNoon())).getTime();
@@ -444,7 +444,7 @@ describe('unpublish and republish', () => {
     expect(await waveOf(wave?.id ?? '')).toMatchObject({ status: 'closed', counts: { expired: 1 } });
   }, 120_000);
 
-  it('no wave starts while unpublished; republishing resumes the cadence at its next occurrence', async () => {
+  it('no wave starts while unpublished; republishing resumes the cadence on its own day, at its next occurrence', async () => {
     const startedAt = Date.parse(wave?.startedAt ?? '');
     await advanceTo(startedAt + 40 * dayMs); // past the month's occurrence
     expect(await wavesOf(surveyId)).toHaveLength(1);
@@ -457,6 +457,9 @@ describe('unpublish and republish', () => {
     const resumed = Date.parse(waves[1]?.startedAt ?? '');
     expect(resumed).toBeGreaterThan(republishedAt);
     expect(new Date(resumed).getUTCHours()).toBe(9);
+    // The day of the first publish, not of the republish 40 days later: the cadence does not move.
+    expect(new Date(resumed).getUTCDate()).toBe(new Date(startedAt).getUTCDate());
+    expect(resumed - republishedAt).toBeLessThan(31 * dayMs);
     expect(waves[1]?.counts).toMatchObject({ sent: 2 });
   }, 120_000);
 });
