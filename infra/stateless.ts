@@ -163,6 +163,7 @@ export class Stateless extends Construct {
     setEnvironment(respond, { ...pages, [envNames.hsts]: '1' });
     setEnvironment(send, { ...pages, ...mail, ...scheduling });
     setEnvironment(remind, { ...pages, ...mail, [envNames.remindFunctionArn]: arnOf('remind') });
+    setEnvironment(expire, { [envNames.expireFunctionArn]: arnOf('expire') });
 
     // api: the admin API and the dashboard.
     bindTable(api, contacts, [
@@ -177,7 +178,7 @@ export class Stateless extends Construct {
     bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
     // answersBySurvey: the dashboard's comment feed, newest first.
     bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'answersBySurvey']);
-    bindTable(api, aggregates, ['GetItem', 'Query']);
+    bindTable(api, aggregates, ['GetItem', 'Query'], ['segmentsByResponses']);
     // BatchGetItem: a dashboard session and its admin key's record, read together.
     bindTable(api, system, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
     api.allow(['lambda:InvokeFunction'], [arnOf('send')]);
@@ -223,10 +224,12 @@ export class Stateless extends Construct {
     this.grantSendEmail(remind, data);
     remind.allow(['lambda:InvokeFunction'], [arnOf('remind')]);
 
-    // expire: closes a wave.
+    // expire: closes a wave, continues itself.
     bindTable(expire, surveys, ['GetItem', 'UpdateItem', 'Query']);
     // GetItem: a triggered invitation expires on its own (expire {token}).
     bindTable(expire, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
+    // A wave too large for one invocation goes on in a fresh one of this function.
+    expire.allow(['lambda:InvokeFunction'], [arnOf('expire')]);
 
     // score: reconciles each changed invitation into the aggregates in one transaction
     // (TransactWriteItems is authorised per item action: Update and ConditionCheck).

@@ -15,6 +15,7 @@ import { surveyTexts } from '../../shared/i18n/survey-texts.ts';
 import { isWellFormedToken, surveyIdOfToken } from '../../shared/ids.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { getInvitation, getInvitationWithSurvey } from '../../shared/invitation/store.ts';
+import { httpHandler } from '../../shared/lambda/handler.ts';
 import type { Locale } from '../../shared/locales.ts';
 import { newNonce } from '../../shared/pages/headers.ts';
 import { renderResponsePage } from '../../shared/pages/response-page.ts';
@@ -258,16 +259,17 @@ const actions: Record<string, (event: HttpEvent, ctx: PageContext) => Promise<Ht
   'POST /u/{token}': unsubscribe,
 };
 
-export const handler = async (event: HttpEvent): Promise<HttpResult> => {
-  // Until the invitation is read, the browser's language; after, the recipient's.
-  const ctx: PageContext = { locale: localeFor(event, undefined, 'en') };
-  try {
-    const action = actions[event.routeKey];
-    if (!action) throw new AppError('not_found', 'unknown page');
-    return await action(event, ctx);
-  } catch (err) {
-    return errorPage(err, ctx.locale);
-  }
-};
+async function route(event: HttpEvent, context: Partial<PageContext>): Promise<HttpResult> {
+  // Until the invitation is read, the browser's language; after, the recipient's. It is noted on
+  // the invocation's context, where the error mapper finds it.
+  const ctx = Object.assign(context, { locale: localeFor(event, undefined, 'en') });
+  const action = actions[event.routeKey];
+  if (!action) throw new AppError('not_found', 'unknown page');
+  return await action(event, ctx);
+}
+
+export const handler = httpHandler<PageContext>(route, (err, event, context) =>
+  errorPage(err, context.locale ?? localeFor(event, undefined, 'en')),
+);
 
 export const servedRouteKeys = (): string[] => Object.keys(actions);

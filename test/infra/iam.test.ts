@@ -51,6 +51,7 @@ describe('least privilege', () => {
         [indexArn('invitations', 'byWave'), ddb('Query')],
         [indexArn('invitations', 'answersBySurvey'), ddb('Query')],
         [tableArn('aggregates'), ddb('GetItem', 'Query')],
+        [indexArn('aggregates', 'segmentsByResponses'), ddb('Query')],
         [tableArn('system'), ddb('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
         [functionArn('send'), ['lambda:InvokeFunction']],
         [
@@ -109,7 +110,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('remind and expire may only touch their waves', () => {
+  it('remind and expire may only touch their waves and continue themselves', () => {
     expect(reader.grantsOfRole(roleIdOf('remind'))).toEqual(
       reader.grants([
         logsOf('remind'),
@@ -129,6 +130,8 @@ describe('least privilege', () => {
         [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'Query')],
         [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
+        // A wave too large for one invocation goes on in a fresh one: itself, and no other function.
+        [functionArn('expire'), ['lambda:InvokeFunction']],
       ]),
     );
   });

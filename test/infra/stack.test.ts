@@ -120,7 +120,7 @@ describe('functions', () => {
         'SES_CONFIGURATION_SET',
         'REMIND_FUNCTION_ARN',
       ],
-      expire: tables('surveys', 'invitations'),
+      expire: [...tables('surveys', 'invitations'), 'EXPIRE_FUNCTION_ARN'],
       score: tables('invitations', 'aggregates', 'contacts'),
       sesEvents: tables('invitations', 'contacts', 'surveys'),
     };
@@ -145,6 +145,8 @@ describe('functions', () => {
     const send = (props(lambdaByName('send')[1]).Environment as { Variables: Json }).Variables;
     expect(send.FROM_ADDRESS).toBe('surveys@example.com');
     expect(send.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(stack.data.configurationSet) });
+    const expire = (props(lambdaByName('expire')[1]).Environment as { Variables: Json }).Variables;
+    expect(expire.EXPIRE_FUNCTION_ARN).toEqual(functionArn('expire'));
   });
 
   it('hand failed asynchronous invocations of send, remind and expire to the failures queue', () => {
