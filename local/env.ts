@@ -28,6 +28,11 @@ export interface HandlerEnvironmentInput {
   /** The control server: EventBridge Scheduler and Lambda stand-ins. */
   controlUrl: string;
   adminKeyHash: string;
+  /**
+   * The local SES account's MaxSendRate: what GetAccount answers from our stand-in, and the rate to
+   * use when a stand-in started elsewhere cannot answer GetAccount (CONTRACT.md, NPSWAVE_SES_URL).
+   */
+  sesMaxSendRate?: number;
 }
 
 export function handlerEnvironment(input: HandlerEnvironmentInput): Record<string, string> {
@@ -58,6 +63,7 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     [envNames.expireFunctionArn]: localFunctionArn('expire'),
     [envNames.adminKeyHash]: input.adminKeyHash,
     [envNames.defaultLocale]: 'en',
+    SES_FALLBACK_SEND_RATE: String(input.sesMaxSendRate ?? 14),
   };
   for (const id of tableIds) env[tableEnvVar(id)] = localTableName(id);
   return env;

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type HttpFunction, matchRoute, pathHasRoutes, routeKey } from '../shared/routes.ts';
 import { buildHttpEvent, type RouteTarget, writeHttpResult } from './apigw-event.ts';
+import type { Faults } from './faults.ts';
 import type { FunctionRegistry } from './functions.ts';
 import { BodyTooLargeError, closeServer, listen, readBody, sendJson } from './http-util.ts';
 import { describeError, type Log, logFailure } from './log.ts';
@@ -26,6 +27,8 @@ export interface GatewayDeps {
   ready: Promise<void>;
   /** SES's events, locally (see ses-events.ts). */
   sesEvents?: SesEventFeed;
+  /** NPSWAVE_FAULTS, when set: `GET /_local/faults` reports what was injected. */
+  faults?: Faults | undefined;
 }
 
 export interface Gateway {
@@ -64,6 +67,14 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
   await deps.ready;
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0] ?? '/';
+
+  if (path === '/_local/faults') {
+    req.resume();
+    if (method !== 'GET') sendJson(res, 405, errorBody('method_not_allowed', 'use GET'), { allow: 'GET' });
+    else if (!deps.faults) sendJson(res, 404, errorBody('not_found', 'NPSWAVE_FAULTS is not set'));
+    else sendJson(res, 200, deps.faults.report());
+    return;
+  }
 
   if (path === '/_local/clock' || (path === '/_local/ses-event' && deps.sesEvents)) {
     if (method !== 'POST') {

@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FunctionName } from '../shared/routes.ts';
-import type { FunctionRegistry } from './functions.ts';
+import type { Faults } from './faults.ts';
+import type { FunctionRegistry, Invoker } from './functions.ts';
 import { resolveFunctionName } from './functions.ts';
 import { readBody, sendJson } from './http-util.ts';
 import { describeError, type Log, logFailure } from './log.ts';
@@ -16,11 +17,40 @@ const maxPayloadBytes = 6 * 1024 * 1024;
 export interface LambdaServiceOptions {
   /** Waits before the two retries of a failed asynchronous invocation (Lambda: about 1 and 2 minutes). */
   asyncRetryDelaysMs?: number[];
+  /** NPSWAVE_FAULTS: async invokes delivered twice, attempts that fail. */
+  faults?: Faults;
 }
 
+/** An error Lambda reports for an attempt that NPSWAVE_FAULTS made fail. */
+class InjectedInvokeError extends Error {
+  override name = 'InjectedFault';
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The Scheduler's way to a function under NPSWAVE_FAULTS: at its share, one firing is delivered twice
+ * at nearly the same time (EventBridge Scheduler is at-least-once).
+ */
+export function duplicatingInvoker(inner: Invoker, faults: Faults, log: Log): Invoker {
+  return {
+    async invoke(name, event) {
+      if (!faults.roll('schedulerDuplicates')) return inner.invoke(name, event);
+      const twin = pause(Math.floor(faults.draw('schedulerDuplicates') * 200)).then(() =>
+        inner.invoke(name, event),
+      );
+      const [first, second] = await Promise.allSettled([inner.invoke(name, event), twin]);
+      if (second.status === 'rejected')
+        log(`fault: the duplicate firing of ${name} failed: ${describeError(second.reason)}`);
+      if (first.status === 'rejected') throw first.reason;
+      return first.value;
+    },
+  };
+}
 export class LambdaService {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly retryDelays: number[];
+  private readonly faults: Faults | undefined;
 
   constructor(
     private readonly registry: FunctionRegistry,
@@ -28,6 +58,7 @@ export class LambdaService {
     options: LambdaServiceOptions = {},
   ) {
     this.retryDelays = options.asyncRetryDelaysMs ?? [1_000, 2_000];
+    this.faults = options.faults;
   }
 
   /** A synchronous invocation: the handler's result, or its error. */
@@ -39,6 +70,14 @@ export class LambdaService {
   invokeAsync(name: FunctionName, event: unknown): void {
     const run = this.runWithRetries(name, event).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
+    if (this.faults?.roll('invokeDuplicates')) {
+      // Lambda may deliver one event twice, even when nothing failed.
+      const delay = Math.floor(this.faults.draw('invokeDuplicates') * 500);
+      const twin = pause(delay)
+        .then(() => this.runWithRetries(name, event))
+        .finally(() => this.inFlight.delete(twin));
+      this.inFlight.add(twin);
+    }
   }
 
   /** Resolves once no asynchronous invocation is running, including ones started meanwhile. */
@@ -55,7 +94,13 @@ export class LambdaService {
     await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 0; ; attempt++) {
       try {
+        // An injected failure comes before the handler or after it has done its work (a crash at the
+        // end, a lost answer): either way Lambda tries the whole event again.
+        const failing = this.faults?.roll('invokeErrors') ?? false;
+        const before = failing && (this.faults?.draw('invokeErrors') ?? 0) < 0.5;
+        if (before) throw new InjectedInvokeError('injected: the invocation failed before it ran');
         await this.registry.invoke(name, event);
+        if (failing) throw new InjectedInvokeError('injected: the invocation failed after it ran');
         return;
       } catch (err) {
         const delay = this.retryDelays[attempt];

@@ -20,7 +20,7 @@ const settleSeconds = 5;
 /** The EventBridge event SES would publish for one message and event type. */
 export function sesEvent(
   eventType: 'Send' | 'Bounce' | 'Complaint',
-  email: { messageId: string; to: string; token?: string; at: number },
+  email: { messageId: string; to: string; token?: string; reminder?: string; at: number },
   configurationSet: string,
 ): Record<string, unknown> {
   const timestamp = new Date(email.at * 1000).toISOString();
@@ -33,6 +33,7 @@ export function sesEvent(
       tags: {
         'ses:configuration-set': [configurationSet],
         ...(email.token && { invitation: [email.token] }),
+        ...(email.reminder && { reminder: [email.reminder] }),
       },
     },
   };
@@ -61,6 +62,10 @@ const tokenOf = (email: OutboxEmail): string | undefined => {
   const header = email.headers?.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
   return /\/u\/([A-Za-z0-9_.-]+)>/.exec(header)?.[1];
 };
+
+/** Which reminder a message is (shared/send/compose.ts says so in a header), if it is one. */
+const reminderOf = (email: OutboxEmail): string | undefined =>
+  email.headers?.find((h) => h.name.toLowerCase() === 'x-npswave-reminder')?.value;
 
 const simulated = (to: string): 'Bounce' | 'Complaint' | undefined => {
   const match = /^(bounce|complaint)(\+[^@]*)?@simulator\.amazonses\.com$/i.exec(to);
@@ -142,7 +147,14 @@ export class SesEventFeed {
     for (const email of emails) {
       if (this.seen.has(email.messageId)) continue;
       const to = email.destination.to[0] ?? '';
-      const message = { messageId: email.messageId, to, at: email.at, token: tokenOf(email) };
+      const reminder = reminderOf(email);
+      const message = {
+        messageId: email.messageId,
+        to,
+        at: email.at,
+        token: tokenOf(email),
+        ...(reminder && { reminder }),
+      };
       await this.publish(sesEvent('Send', message, this.options.configurationSet));
       const simulation = simulated(to);
       if (simulation) await this.publish(sesEvent(simulation, message, this.options.configurationSet));

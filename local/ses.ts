@@ -62,7 +62,7 @@ async function sesServerStarter(): Promise<StartSesServer> {
 }
 
 /** The stand-in's in-memory store: the same CommonJS module instance its server writes to. */
-async function outboxReader(): Promise<() => readonly OutboxEmail[]> {
+export async function outboxReader(): Promise<() => readonly OutboxEmail[]> {
   const store = (await import('aws-ses-v2-local/dist/store.js')) as unknown as {
     getStoreReadonly?: () => { emails: OutboxEmail[] };
     default?: { getStoreReadonly: () => { emails: OutboxEmail[] } };

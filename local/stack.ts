@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resetAdminKeyCache } from '../shared/auth/admin-keys.ts';
-import { resetClients } from '../shared/aws/clients.ts';
+import { guardRequests, resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { sha256Hex } from '../shared/ids.ts';
 import { systemSchedules } from '../shared/schedule/system.ts';
@@ -25,10 +25,12 @@ import {
   localRegion,
   scheduleGroup,
 } from './env.ts';
-import { FunctionRegistry, type HandlerOverrides } from './functions.ts';
+import { startDynamoFaultProxy, startSesFaultProxy } from './fault-proxies.ts';
+import { type FaultConfig, Faults } from './faults.ts';
+import { assertInvocationAlive, FunctionRegistry, type HandlerOverrides } from './functions.ts';
 import { type Gateway, startGateway } from './gateway.ts';
 import { assertJava17 } from './java.ts';
-import { LambdaService } from './lambda.ts';
+import { duplicatingInvoker, LambdaService } from './lambda.ts';
 import { describeError, type Log, stderrLog } from './log.ts';
 import { assertPortFree, freePort, loopback } from './ports.ts';
 import { ScheduleStore } from './schedule-store.ts';
@@ -69,6 +71,8 @@ export interface LocalStackOptions {
    * instead of now: the demo sets it back about a year and makes its history on the way back.
    */
   clockStartsAt?: number;
+  /** NPSWAVE_FAULTS: AWS's bad days, injected at the given shares (local/faults.ts). */
+  faults?: FaultConfig;
 }
 
 export interface LocalStack {
@@ -86,6 +90,8 @@ export interface LocalStack {
   dataDir: string;
   /** No table existed before this start: the data folder was empty. */
   firstStart: boolean;
+  /** The faults injected so far (`GET /_local/faults`), when NPSWAVE_FAULTS is set. */
+  faults: Faults | undefined;
   stop(): Promise<void>;
 }
 
@@ -152,10 +158,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ses = sesStart.value;
     const firstStart = await createTables(dynamo);
 
+    const faults = options.faults && new Faults(options.faults);
+    // The handlers reach DynamoDB and SES through proxies that inject the faults; everything else
+    // (stream poller, SES event feed, tests) reads the stand-ins directly.
+    let handlerDynamoUrl = dynamo.url;
+    let handlerSesUrl = ses.url;
+    if (faults) {
+      const dynamoProxy = await startDynamoFaultProxy(dynamo.url, faults, log);
+      stops.push(() => dynamoProxy.close());
+      const sesProxy = await startSesFaultProxy(ses.url, faults, log);
+      stops.push(() => sesProxy.close());
+      handlerDynamoUrl = dynamoProxy.url;
+      handlerSesUrl = sesProxy.url;
+      log(`NPSWAVE_FAULTS: ${JSON.stringify({ seed: faults.config.seed, ...faults.config.shares })}`);
+    }
+
     const store = await ScheduleStore.open(options.dataDir);
     await store.createGroup(scheduleGroup, { ifAbsent: true });
-    const functions = new FunctionRegistry(options.handlers);
-    const lambda = new LambdaService(functions, log, { asyncRetryDelaysMs: options.asyncRetryDelaysMs });
+    const functions = new FunctionRegistry(options.handlers, faults?.config.timeoutSeconds);
+    guardRequests(assertInvocationAlive);
+    const lambda = new LambdaService(functions, log, {
+      asyncRetryDelaysMs: options.asyncRetryDelaysMs,
+      ...(faults && { faults }),
+    });
     const control: ControlServer = await startControlServer(store, lambda, log);
     stops.push(() => control.close());
 
@@ -164,7 +189,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       releaseGateway = resolve;
     });
     const streams = new StreamPoller({ dynamoUrl: dynamo.url, dataDir: options.dataDir, functions, log });
-    const scheduler = new Scheduler(store, functions, log);
+    const scheduler = new Scheduler(
+      store,
+      faults ? duplicatingInvoker(functions, faults, log) : functions,
+      log,
+    );
     const timeTravel = new TimeTravel(options.dataDir, scheduler, lambda, streams, log);
     const sesEvents = new SesEventFeed({
       sesUrl: ses.url,
@@ -175,7 +204,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       log,
     });
     const gateway: Gateway = await startGateway(
-      { functions, streams, timeTravel, log, ready: environmentReady, sesEvents },
+      { functions, streams, timeTravel, log, ready: environmentReady, sesEvents, faults },
       gatewayPort,
     );
     stops.push(() => gateway.close());
@@ -185,9 +214,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     applyEnvironment(
       handlerEnvironment({
         gatewayUrl: url,
-        dynamoUrl: dynamo.url,
-        sesUrl: ses.url,
+        dynamoUrl: handlerDynamoUrl,
+        sesUrl: handlerSesUrl,
         controlUrl: control.url,
+        sesMaxSendRate: options.sesMaxSendRate ?? 14,
         adminKeyHash: sha256Hex(adminKey.key),
       }),
     );
@@ -240,6 +270,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       adminKeyFile: adminKey.file,
       dataDir: options.dataDir,
       firstStart,
+      faults,
       stop: () => {
         stopping ??= stopInOrder();
         return stopping;

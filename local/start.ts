@@ -9,6 +9,7 @@ import { clockOffset } from '../shared/clock.ts';
 import { demoCalendar } from './demo/calendar.ts';
 import { seedDemo } from './demo/seed.ts';
 import { StartupError } from './errors.ts';
+import { type FaultConfig, FaultConfigError, parseFaults } from './faults.ts';
 import { watchLauncher } from './launcher-watch.ts';
 import { describeError, stderrLog } from './log.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
@@ -35,6 +36,15 @@ function sendRateFrom(variable: string): number | undefined {
   const rate = Number(raw);
   if (!Number.isFinite(rate) || rate <= 0) throw new StartupError(`${variable} must be a positive number`);
   return rate;
+}
+
+function faultsFrom(variable: string): FaultConfig | undefined {
+  try {
+    return parseFaults(process.env[variable]);
+  } catch (err) {
+    if (err instanceof FaultConfigError) throw new StartupError(err.message);
+    throw err;
+  }
 }
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -69,6 +79,7 @@ async function main(): Promise<void> {
     adminKey: process.env.NPSWAVE_ADMIN_KEY || undefined,
     sesUrl: process.env.NPSWAVE_SES_URL || undefined,
     sesMaxSendRate: sendRateFrom('NPSWAVE_SES_MAX_SEND_RATE'),
+    faults: faultsFrom('NPSWAVE_FAULTS'),
     ...(demo && { clockStartsAt: demo.clockStartsAt }),
   });
 

@@ -12,6 +12,7 @@ import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { sha256Hex } from '../ids.ts';
+import { backOff } from '../retry.ts';
 import { type AdminKeyRecord, isDeploymentKeyHash } from './admin-keys.ts';
 
 /** A working day and then some: a session opened in the morning lasts until the evening. */
@@ -111,7 +112,7 @@ async function readBoth(...keys: Record<string, string>[]): Promise<Record<strin
   let pending: Record<string, unknown>[] = keys;
   for (let attempt = 0; pending.length > 0; attempt++) {
     if (attempt > 4) throw new AppError('throttled', 'the session could not be read; try again');
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    if (attempt > 0) await backOff(attempt, 20, 500);
     const read = await dynamo().send(
       new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
     );

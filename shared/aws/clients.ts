@@ -8,6 +8,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryOnTransactionConflict } from './dynamo-errors.ts';
 
 let ddbDoc: DynamoDBDocumentClient | undefined;
 let ses: SESv2Client | undefined;
@@ -27,18 +28,65 @@ const quietLogger = { debug: () => {}, warn: () => {} } as unknown as NonNullabl
   DynamoDBClientConfig['logger']
 >;
 
+type Guard = () => void;
+let requestGuard: Guard | undefined;
+
+/**
+ * A check run before every AWS request. The local stack's Lambda stand-in uses it to stop an
+ * invocation past its timeout at its next call, as Lambda would have killed it (local/functions.ts).
+ */
+export function guardRequests(guard: Guard | undefined): void {
+  requestGuard = guard;
+}
+
+interface WithMiddleware {
+  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+}
+
+function guarded<C extends WithMiddleware>(client: C): C {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => (args: unknown) => {
+      requestGuard?.();
+      return next(args);
+    },
+    { step: 'initialize', name: 'npswaveRequestGuard' },
+  );
+  return client;
+}
+
+/**
+ * Every DynamoDB write retries a transaction conflict (a plain write to an item a transaction holds,
+ * or a transaction cancelled by another's): it applied nothing, so it is safe to send again, and the
+ * SDK's own retries leave it to us. One place, so no write of ours (a wave's lease, its cursor, a
+ * settle) can forget it.
+ */
+function retryingConflicts(client: DynamoDBDocumentClient): DynamoDBDocumentClient {
+  (client as unknown as WithMiddleware).middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>) => (args: unknown) =>
+      retryOnTransactionConflict(() => next(args)),
+    { step: 'initialize', name: 'npswaveTransactionConflictRetry' },
+  );
+  return client;
+}
+
 // Lazily built so that the local stack can set endpoints before the first use.
 export const dynamo = (): DynamoDBDocumentClient =>
-  (ddbDoc ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 6, logger: quietLogger }), {
-    marshallOptions: { removeUndefinedValues: true },
-  }));
+  (ddbDoc ??= retryingConflicts(
+    guarded(
+      DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 6, logger: quietLogger }), {
+        marshallOptions: { removeUndefinedValues: true },
+      }),
+    ),
+  ));
+/** No SDK retries: an SES call that failed without an answer may have sent the email (shared/send/ses.ts). */
 export const sesClient = (): SESv2Client =>
-  (ses ??= new SESv2Client({ maxAttempts: 1, logger: quietLogger }));
+  (ses ??= guarded(new SESv2Client({ maxAttempts: 1, logger: quietLogger })));
 export const schedulerClient = (): SchedulerClient =>
-  (scheduler ??= new SchedulerClient({ logger: quietLogger }));
-export const lambdaClient = (): LambdaClient => (lambda ??= new LambdaClient({ logger: quietLogger }));
+  (scheduler ??= guarded(new SchedulerClient({ logger: quietLogger })));
+export const lambdaClient = (): LambdaClient =>
+  (lambda ??= guarded(new LambdaClient({ logger: quietLogger })));
 export const secretsClient = (): SecretsManagerClient =>
-  (secrets ??= new SecretsManagerClient({ logger: quietLogger }));
+  (secrets ??= guarded(new SecretsManagerClient({ logger: quietLogger })));
 
 /** Drops the cached clients (tests that swap endpoints or mocks call it). */
 export function resetClients(): void {

@@ -1,6 +1,7 @@
 /** Recognising DynamoDB's expected failures by name, as the SDK reports them. */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { backoffMs, sleep } from '../retry.ts';
 
 export const isConditionFailure = (err: unknown): boolean =>
   (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
@@ -29,14 +30,14 @@ export const isTransactionConflict = (err: unknown): boolean => {
  */
 export async function retryOnTransactionConflict<T>(
   write: () => Promise<T>,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  wait: (ms: number) => Promise<void> = sleep,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();
     } catch (err) {
       if (!isTransactionConflict(err) || attempt >= 8) throw err;
-      await sleep(Math.min(1000, 20 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      await wait(backoffMs(attempt, 20, 1000));
     }
   }
 }

@@ -11,6 +11,7 @@ import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { contactIdFor, normalizeEmail } from '../ids.ts';
+import { backOff } from '../retry.ts';
 import { mapConcurrent } from '../send/concurrency.ts';
 import type { Contact, ContactInput, ContactStatus } from './schema.ts';
 
@@ -173,7 +174,7 @@ export async function upsertContacts(inputs: ContactInput[]): Promise<{ created:
   return { created, updated };
 }
 
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(2000, 25 * 2 ** attempt)));
+const backoff = (attempt: number) => backOff(attempt, 25, 2000);
 
 /** Name and email of up to 100 contacts in one request (a page of the comment feed). */
 export async function getContactNames(

@@ -1,18 +1,18 @@
 /**
- * Writes that count on a wave's item are tried again when DynamoDB refuses them for a conflicting
- * transaction (it applied nothing), and only then: a failed condition is an answer, not a conflict.
- * DynamoDB Local never raises these, so they are tested here against the mocked client.
+ * Writes are tried again when DynamoDB refuses them for a conflicting transaction (it applied
+ * nothing), and only then: a failed condition is an answer, not a conflict. The retry sits in the
+ * DynamoDB client itself (shared/aws/clients.ts; test/unit/aws-clients.test.ts sends real requests
+ * through it, test/integration/faults.test.ts through the fault proxy); here is the rule it applies.
  */
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { retryOnTransactionConflict } from '../../shared/aws/dynamo-errors.ts';
-import { stampInvitationOnce } from '../../shared/invitation/store.ts';
 import { addWaveCounts } from '../../shared/wave/store.ts';
 
 process.env.INVITATIONS_TABLE = 'invitations';
@@ -79,32 +79,8 @@ describe('retryOnTransactionConflict', () => {
   });
 });
 
-describe('writes on a wave item held by a settle', () => {
+describe('a write on a wave item', () => {
   beforeEach(() => ddb.reset());
-
-  it('addWaveCounts adds once the transaction has let go', async () => {
-    ddb.on(UpdateCommand).rejectsOnce(heldByTransaction()).resolves({});
-    await addWaveCounts('w_aaaaaaaaaaaaaaaa', { responded: 1 });
-    const calls = ddb.commandCalls(UpdateCommand);
-    expect(calls).toHaveLength(2);
-    expect(calls[1]?.args[0].input).toEqual(calls[0]?.args[0].input);
-  });
-
-  it('stampInvitationOnce stamps and counts after a conflict, and still answers false when already stamped', async () => {
-    const invitation = { token: 's_aaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb', waveId: 'w_aaaaaaaaaaaaaaaa' };
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('None', 'TransactionConflict')).resolves({});
-    expect(
-      await stampInvitationOnce(invitation, 'automatedAt', '2026-11-22T12:00:00.000Z', 'automated'),
-    ).toBe(true);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
-
-    ddb.reset();
-    ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
-    expect(
-      await stampInvitationOnce(invitation, 'automatedAt', '2026-11-22T12:00:00.000Z', 'automated'),
-    ).toBe(false);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
-  });
 
   it('a failed condition on the wave (it does not exist) is not retried', async () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no wave', $metadata: {} }));
