@@ -1,13 +1,9 @@
-/** The remind function: fired by a one-time schedule, sends reminder n of a wave. */
-
-import { InvokeCommand } from '@aws-sdk/client-lambda';
-import type { Context } from 'aws-lambda';
+/** The remind function: fired by a one-time schedule, sends reminder n of a wave (or of one invitation). */
 import * as v from 'valibot';
-import { lambdaClient } from '../../shared/aws/clients.ts';
-import { requireEnv } from '../../shared/config.ts';
-import { describeIssues } from '../../shared/http.ts';
+import { envNames } from '../../shared/config.ts';
+import { eventHandler } from '../../shared/lambda/handler.ts';
+import { invokeAsync } from '../../shared/lambda/invoke.ts';
 import { remindWave } from '../../shared/send/reminders.ts';
-import { allowedSendRate } from '../../shared/send/ses.ts';
 import { remindTriggered } from '../../shared/send/triggered-delivery.ts';
 
 const reminder = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(5));
@@ -16,26 +12,14 @@ const event = v.union([
   v.object({ token: v.pipe(v.string(), v.maxLength(100)), reminder }),
 ]);
 
-const marginMs = 20_000;
-
-export const handler = async (input: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>) => {
-  const parsed = v.safeParse(event, input);
-  if (!parsed.success) throw new Error(`remind: bad event: ${describeIssues(parsed.issues)}`);
-  if ('token' in parsed.output) {
-    await remindTriggered(parsed.output.token, parsed.output.reminder);
-    return { token: parsed.output.token, reminder: parsed.output.reminder };
+export const handler = eventHandler({ name: 'remind', event }, async (job, { deadline }) => {
+  if ('token' in job) {
+    await remindTriggered(job.token, job.reminder);
+    return { token: job.token, reminder: job.reminder };
   }
-  const { waveId, reminder } = parsed.output;
-  const deadline = Date.now() + (context ? context.getRemainingTimeInMillis() - marginMs : 5 * 60_000);
-  const result = await remindWave(waveId, reminder, deadline, await allowedSendRate());
-  if (result === 'more') {
-    await lambdaClient().send(
-      new InvokeCommand({
-        FunctionName: requireEnv('REMIND_FUNCTION_ARN'),
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify({ waveId, reminder })),
-      }),
-    );
-  }
-  return { waveId, reminder, result };
-};
+  const result = await remindWave(job.waveId, job.reminder, deadline);
+  // The deadline came first: a fresh invocation goes on (a pass is safe to repeat).
+  if (result === 'more')
+    await invokeAsync(envNames.remindFunctionArn, { waveId: job.waveId, reminder: job.reminder });
+  return { waveId: job.waveId, reminder: job.reminder, result };
+});

@@ -17,9 +17,16 @@ export interface Invitation {
   waveId: string;
   /**
    * A contact (`c_…`); for a link-survey answer, a respondent id of its own (`link_…`); `anon_…`
-   * once an anonymous survey's invitation is answered.
+   * once an anonymous survey's invitation is answered (its `sealedContactId`, or a random id for an
+   * invitation made before sealing); `erased_…` once the contact is erased.
    */
   contactId?: string;
+  /**
+   * Anonymous surveys: the contact id sealed under the wave's secret (shared/invitation/sealed-contact.ts),
+   * made with the invitation. The answering write moves it into `contactId`, so the answer names no
+   * one an admin can see, while unsubscribe and erasure can still reach the contact.
+   */
+  sealedContactId?: string;
   kind: SurveyKind;
   scale: Scale;
   status: InvitationStatus;
@@ -41,6 +48,11 @@ export interface Invitation {
   messageId?: string;
   failureReason?: string;
   reminders?: number;
+  /** Reminder n claimed before SES is called (real-time epoch ms in `reminderClaimAt`). */
+  reminderClaim?: number;
+  reminderClaimAt?: number;
+  /** The highest reminder SES's Send event confirmed: the proof a run that died needs. */
+  reminderAccepted?: number;
   automatedAt?: string;
   // The response.
   score?: number;

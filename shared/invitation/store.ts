@@ -8,12 +8,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import {
-  isConditionFailure,
-  retryOnTransactionConflict,
-  transactionCancelReasons,
-} from '../aws/dynamo-errors.ts';
+import { isConditionFailure, transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
+import { backOff } from '../retry.ts';
 import type { Invitation, InvitationStatus } from './schema.ts';
 
 /** Writes a new invitation unless one with this token exists; answers whether it was new. */
@@ -120,7 +117,7 @@ export interface InvitationUpdate {
 /**
  * Updates an invitation and adds one to a count of its wave, in one transaction: the two can never
  * disagree, whatever crashes in between. Every such write of a wave touches the same wave item, so
- * DynamoDB's transaction conflicts (nothing applied) are tried again. Answers false when the
+ * DynamoDB's transaction conflicts (nothing applied) are tried again by the client. Answers false when the
  * invitation's condition failed: someone else moved it first.
  */
 export async function updateInvitationCounted(
@@ -129,32 +126,30 @@ export async function updateInvitationCounted(
   count: string,
 ): Promise<boolean> {
   try {
-    await retryOnTransactionConflict(() =>
-      dynamo().send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName('invitations'),
-                Key: { token: invitation.token },
-                UpdateExpression: update.set,
-                ConditionExpression: update.condition,
-                ...(update.names && { ExpressionAttributeNames: update.names }),
-                ...(update.values && { ExpressionAttributeValues: update.values }),
-              },
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName('invitations'),
+              Key: { token: invitation.token },
+              UpdateExpression: update.set,
+              ConditionExpression: update.condition,
+              ...(update.names && { ExpressionAttributeNames: update.names }),
+              ...(update.values && { ExpressionAttributeValues: update.values }),
             },
-            {
-              Update: {
-                TableName: tableName('surveys'),
-                Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
-                UpdateExpression: 'ADD counts.#count :one',
-                ExpressionAttributeNames: { '#count': count },
-                ExpressionAttributeValues: { ':one': 1 },
-              },
+          },
+          {
+            Update: {
+              TableName: tableName('surveys'),
+              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
+              UpdateExpression: 'ADD counts.#count :one',
+              ExpressionAttributeNames: { '#count': count },
+              ExpressionAttributeValues: { ':one': 1 },
             },
-          ],
-        }),
-      ),
+          },
+        ],
+      }),
     );
     return true;
   } catch (err) {
@@ -262,7 +257,7 @@ export async function getInvitationWithSurvey(
       found[table] = [...(found[table] ?? []), ...items];
     }
     request = (result.UnprocessedKeys ?? {}) as typeof request;
-    if (Object.keys(request).length) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+    if (Object.keys(request).length) await backOff(attempt, 25, 1000);
   }
   return {
     invitation: found[tableName('invitations')]?.[0] as Invitation | undefined,
@@ -291,4 +286,29 @@ export async function invitationsOfContactInWave(waveId: string, contactId: stri
     start = page.LastEvaluatedKey;
   } while (start);
   return found;
+}
+
+/**
+ * Erasure: takes the person out of an invitation. Who it was (the contact id, sealed or not) and
+ * whatever they wrote or SES said about their address go; the score stays counted and listed under
+ * a stand-in id (the byWave index needs one). Nothing here can be told apart from another erased
+ * answer.
+ */
+export async function eraseInvitationContact(token: string, standIn: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('invitations'),
+        Key: { token },
+        UpdateExpression:
+          'REMOVE #comment, locale, reportProps, failureReason, sealedContactId SET erased = :true, contactId = :erased',
+        // Never makes an item of its own.
+        ConditionExpression: 'attribute_exists(#token)',
+        ExpressionAttributeNames: { '#comment': 'comment', '#token': 'token' },
+        ExpressionAttributeValues: { ':true': true, ':erased': standIn },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
 }

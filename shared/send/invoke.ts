@@ -1,20 +1,11 @@
-/** Handing work to the `send` function asynchronously (Lambda's Event invocation). */
-import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { lambdaClient } from '../aws/clients.ts';
-import { requireEnv } from '../config.ts';
+/** Handing work to the `send` function asynchronously (shared/lambda/invoke.ts). */
+import { envNames } from '../config.ts';
+import { invokeAsync } from '../lambda/invoke.ts';
 
 export type SendJob =
   | { type: 'wave.continue'; waveId: string }
-  | { type: 'wave.start'; surveyId: string }
+  | { type: 'wave.start'; surveyId: string; scheduledAt?: string }
   | { type: 'invitation.send'; token: string }
   | { type: 'waves.resume' };
 
-export async function invokeSend(job: SendJob): Promise<void> {
-  await lambdaClient().send(
-    new InvokeCommand({
-      FunctionName: requireEnv('SEND_FUNCTION_ARN'),
-      InvocationType: 'Event',
-      Payload: new TextEncoder().encode(JSON.stringify(job)),
-    }),
-  );
-}
+export const invokeSend = (job: SendJob): Promise<void> => invokeAsync(envNames.sendFunctionArn, job);

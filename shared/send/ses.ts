@@ -2,19 +2,64 @@
 import { GetAccountCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { sesClient } from '../aws/clients.ts';
 import { optionalEnv, requireEnv } from '../config.ts';
+import { type Pacer, SharedSesRate } from './ses-rate.ts';
 
 let cachedRate: { value: number; at: number } | undefined;
 
-/** SES's MaxSendRate for this account (GetAccount), lowered by SES_MAX_SEND_RATE when set. */
+/**
+ * SES cannot send for the whole account (sending paused, the account suspended, the configuration
+ * set missing, GetAccount refused): nobody's email is at fault, so nobody is marked failed. The
+ * sender stops and says why (the wave's `stalled`), and tries again later.
+ */
+export class SesAccountError extends Error {
+  override name = 'SesAccountError';
+}
+
+/** The rate to use when GetAccount cannot answer (locally: a plainly started SES stand-in). */
+const fallbackRate = (): number | undefined => {
+  const rate = Number(optionalEnv('SES_FALLBACK_SEND_RATE'));
+  return Number.isFinite(rate) && rate > 0 ? rate : undefined;
+};
+
+/**
+ * SES's MaxSendRate for this account (GetAccount), lowered by SES_MAX_SEND_RATE when set. Throws
+ * SesAccountError when the account cannot send.
+ */
 export async function allowedSendRate(): Promise<number> {
   if (cachedRate && Date.now() - cachedRate.at < 60_000) return cachedRate.value;
-  const account = await sesClient().send(new GetAccountCommand({}));
-  const quota = account.SendQuota?.MaxSendRate;
+  let quota: number | undefined;
+  try {
+    const account = await sesClient().send(new GetAccountCommand({}));
+    if (account.SendingEnabled === false)
+      throw new SesAccountError(
+        'SES sending is paused for this account (GetAccount: SendingEnabled is false)',
+      );
+    quota = account.SendQuota?.MaxSendRate;
+  } catch (err) {
+    if (err instanceof SesAccountError) throw err;
+    quota = fallbackRate();
+    if (quota === undefined) throw new SesAccountError(`SES GetAccount failed: ${describeSesError(err)}`);
+  }
   let rate = quota && quota > 0 ? quota : 1;
   const cap = Number(optionalEnv('SES_MAX_SEND_RATE'));
   if (Number.isFinite(cap) && cap > 0) rate = Math.min(rate, cap);
   cachedRate = { value: rate, at: Date.now() };
   return rate;
+}
+
+let shared: { rate: number; pacer: SharedSesRate } | undefined;
+
+/** The account's one pacer, shared by every sender in this container (and, through DynamoDB, beyond). */
+export async function sesPacer(): Promise<Pacer> {
+  const rate = await allowedSendRate();
+  if (shared?.rate !== rate) shared = { rate, pacer: new SharedSesRate(rate) };
+  return shared.pacer;
+}
+
+/** Forgets the cached rate and pacer (tests that change the account). */
+export function resetSesAccountCache(): void {
+  cachedRate = undefined;
+  shared = undefined;
 }
 
 export interface OutgoingEmail {
@@ -49,17 +94,44 @@ export async function sendEmail(email: OutgoingEmail): Promise<string> {
   return result.MessageId ?? '';
 }
 
-export type SendFailure = 'throttled' | 'transient' | 'permanent';
+/**
+ * How to treat an SES error:
+ * - `throttled`: wait and try again;
+ * - `transient`: SES answered with a server error: nothing was sent, try again;
+ * - `unknown`: no answer at all (a connection reset, a timeout): the email may have gone, so it is
+ *   never simply sent again; SES's Send event, or the claim going stale without one, decides;
+ * - `account`: the account cannot send (SesAccountError);
+ * - `permanent`: this email will never go (the address, the content).
+ */
+export type SendFailure = 'throttled' | 'transient' | 'unknown' | 'account' | 'permanent';
 
-/** How to treat an SES error: wait and retry, retry, or give up on this recipient. */
+const accountErrors = [
+  'SendingPausedException',
+  'AccountSuspendedException',
+  'MailFromDomainNotVerifiedException',
+  'AccessDeniedException',
+  // SendEmail's NotFoundException: the configuration set (or identity) does not exist.
+  'NotFoundException',
+  'ConfigurationSetDoesNotExistException',
+];
+
 export function classifySendError(err: unknown): SendFailure {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown } | null;
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
   const name = e?.name ?? '';
+  if (err instanceof SesAccountError || accountErrors.includes(name)) return 'account';
   if (['TooManyRequestsException', 'ThrottlingException', 'LimitExceededException'].includes(name))
     return 'throttled';
-  if (['MessageRejected', 'MailFromDomainNotVerifiedException', 'BadRequestException'].includes(name))
-    return 'permanent';
+  // SES's own answers for this one email (also when a test's stand-in leaves out the status).
+  if (['MessageRejected', 'BadRequestException'].includes(name)) return 'permanent';
   const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return 'permanent';
-  return 'transient';
+  if (status === undefined) return 'unknown';
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'transient';
+  return 'permanent';
+}
+
+/** An SES error in a few words, for a failure reason or a stall: its name and message, no address. */
+export function describeSesError(err: unknown): string {
+  const e = err as { name?: string; message?: string } | null;
+  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`.slice(0, 300);
 }

@@ -5,16 +5,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { nowIso, nowMs } from '../clock.ts';
+import { optionalEnv } from '../config.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
 import { requireSurvey } from '../survey/store.ts';
 import type { Wave } from '../wave/schema.ts';
-import { acquireWaveLease, getWave, markWaveActive, releaseWaveLease, setWavePhase } from '../wave/store.ts';
-import { sendPage } from './delivery.ts';
-import { TokenBucket } from './pacer.ts';
+import {
+  acquireWaveLease,
+  clearWaveStall,
+  getWave,
+  markWaveActive,
+  markWaveStalled,
+  releaseWaveLease,
+  setWavePhase,
+} from '../wave/store.ts';
+import type { DeliveryContext } from './delivery.ts';
+import { type PendingInvitations, sendPage } from './pass.ts';
 import { pickPage, selectPage } from './selection.ts';
-import { allowedSendRate } from './ses.ts';
+import { SesAccountError, sesPacer } from './ses.ts';
 
 const leaseMs = 30_000;
+
+/** How long a wave whose SES account cannot send waits before it tries again (local clock). */
+const stallRetryMs = (): number => Number(optionalEnv('SEND_STALL_RETRY_SECONDS') ?? 300) * 1000;
 
 /**
  * Renews the lease in the background while a run works. The loop renews it between pages, but one
@@ -24,7 +36,11 @@ const leaseMs = 30_000;
 function keepLease(waveId: string, owner: string): { stop(): Promise<void> } {
   let renewing: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
-    renewing = acquireWaveLease(waveId, owner, leaseMs).catch(() => undefined);
+    // The client retries conflicts; what still fails is logged: the next renewal or the loop's own
+    // (between pages) tries again long before the lease runs out.
+    renewing = acquireWaveLease(waveId, owner, leaseMs).catch((err: unknown) => {
+      console.error('send: renewing the lease of', waveId, 'failed:', (err as Error).name);
+    });
   }, leaseMs / 3);
   timer.unref?.();
   return {
@@ -53,6 +69,26 @@ async function scheduleWindowOpening(wave: Wave, nextDue: string): Promise<void>
 }
 
 /**
+ * The account cannot send: the wave says why (`stalled`), an alert goes to the log, and the wave
+ * tries again later on a schedule of its own.
+ */
+async function stall(wave: Wave, reason: string): Promise<'stalled'> {
+  console.error(`ALERT send: wave ${wave.id} stalled: ${reason}`);
+  await markWaveStalled(wave.id, reason, nowIso());
+  const at = new Date(nowMs() + stallRetryMs());
+  await scheduleOnce(
+    scheduleName('stalled', wave.id, String(Math.floor(at.getTime() / 60_000))),
+    at,
+    'send',
+    {
+      type: 'wave.continue',
+      waveId: wave.id,
+    },
+  );
+  return 'stalled';
+}
+
+/**
  * Works on a wave until it is sent or the real-time deadline passes.
  * Steps: take the lease → select pages → send pages → mark the wave open.
  */
@@ -62,19 +98,29 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
   const heartbeat = keepLease(waveId, owner);
   try {
     let wave = await getWave(waveId);
-    if (!wave) return 'done';
-    const survey = await requireSurvey(wave.surveyId);
-    const bucket = new TokenBucket(await allowedSendRate());
+    if (!wave || wave.status === 'closed') return 'done';
+    let pacer: DeliveryContext['pacer'];
+    try {
+      pacer = await sesPacer();
+    } catch (err) {
+      if (err instanceof SesAccountError) return stall(wave, err.message);
+      throw err;
+    }
+    const pending: PendingInvitations = new Map();
     while (wave.phase !== 'sent') {
       if (Date.now() >= deadline) return 'more';
       if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
+      // Read for every page: an unpublish (or an edit) takes effect at the next page.
+      const survey = await requireSurvey(wave.surveyId);
       if (wave.phase === 'selecting') {
         await selectPage(wave, survey);
       } else if (wave.phase === 'picking') {
         await pickPage(wave, survey);
       } else {
-        const progress = await sendPage(wave, survey, { bucket, deadline });
-        if (progress.state === 'stalled') return 'stalled';
+        const ctx: DeliveryContext = { pacer, deadline };
+        const progress = await sendPage(wave, survey, ctx, pending);
+        if (progress.state === 'stalled') return progress.reason ? stall(wave, progress.reason) : 'stalled';
+        if (wave.stalled) await clearWaveStall(waveId);
         if (progress.state === 'waiting') {
           await scheduleWindowOpening(wave, progress.until);
           return 'waiting';

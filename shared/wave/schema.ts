@@ -47,17 +47,25 @@ export interface Wave {
   /** When a finished send pass found selected invitations unsettled and the wave was passed over again. */
   sendRecheckAt?: string;
   closedAt?: string;
+  /** Why the wave cannot go on, and since when (CONTRACT.md): the SES account cannot send. */
+  stalled?: { reason: string; since: string };
+  /** Stored until the wave's expiry and reminder schedules are made (shared/wave/start.ts). */
+  timersPending?: boolean;
   /** Never leaves the server: the HMAC key of this wave's invitation tokens. */
   secret: string;
 }
 
 /** The wave as the admin API shows it. */
-export type PublicWave = Omit<Wave, 'secret' | 'cursor' | 'sendCursor' | 'leaseUntil' | 'leaseOwner'>;
+export type PublicWave = Omit<
+  Wave,
+  'secret' | 'cursor' | 'sendCursor' | 'leaseUntil' | 'leaseOwner' | 'timersPending'
+>;
 export const publicWave = ({
   secret: _s,
   cursor: _c,
   sendCursor: _sc,
   leaseUntil: _lu,
   leaseOwner: _lo,
+  timersPending: _tp,
   ...wave
 }: Wave): PublicWave => wave;

@@ -1,7 +1,7 @@
 /** Waves in DynamoDB (the surveys table, pk WAVE#id, listed per survey on gsi1). */
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure, retryOnTransactionConflict } from '../aws/dynamo-errors.ts';
+import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { nowIso } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { notFound } from '../errors.ts';
@@ -77,23 +77,21 @@ function countUpdate(deltas: CountDeltas): {
 
 /**
  * Adds to a wave's live counts (atomic, commutative: any number of writers may do it at once). A
- * transaction holding the wave item (a settle) makes DynamoDB refuse the write for a moment; it is
- * tried again, since a refused write applied nothing.
+ * transaction holding the wave item (a settle) makes DynamoDB refuse the write for a moment; the
+ * client tries it again (shared/aws/clients.ts), since a refused write applied nothing.
  */
 export async function addWaveCounts(waveId: string, deltas: CountDeltas): Promise<void> {
   const { parts, names, values } = countUpdate(deltas);
   if (parts.length === 0) return;
-  await retryOnTransactionConflict(() =>
-    dynamo().send(
-      new UpdateCommand({
-        TableName: tableName('surveys'),
-        Key: key(waveId),
-        UpdateExpression: `ADD ${parts.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ),
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: `ADD ${parts.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
   );
 }
 
@@ -246,6 +244,18 @@ export async function markWaveActive(waveId: string, active: boolean): Promise<v
   }
 }
 
+/** The wave's expiry and reminder schedules are made: its creation is complete (shared/wave/start.ts). */
+export async function markWaveTimersScheduled(waveId: string): Promise<void> {
+  await dynamo().send(
+    new UpdateCommand({
+      TableName: tableName('surveys'),
+      Key: key(waveId),
+      UpdateExpression: 'REMOVE timersPending',
+      ConditionExpression: 'attribute_exists(pk)',
+    }),
+  );
+}
+
 /**
  * Active waves that need a run now. A wave waiting for a send window is left out until its opening
  * (`waitUntil` on its marker): a schedule resumes it then, and re-running it before would re-read
@@ -374,4 +384,41 @@ export async function closeWave(waveId: string, at: string): Promise<void> {
     }),
   );
   await markWaveActive(waveId, false);
+}
+
+/**
+ * A wave that cannot go on (the SES account cannot send): the reason and since when, shown by the
+ * API (`stalled`) until a run goes on. The first `since` stays while the reason repeats.
+ */
+export async function markWaveStalled(waveId: string, reason: string, at: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'SET stalled = :stalled',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(stalled) OR stalled.reason <> :reason)',
+        ExpressionAttributeValues: { ':stalled': { reason, since: at }, ':reason': reason },
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
+}
+
+/** The wave goes on: no longer stalled (nothing written when it was not). */
+export async function clearWaveStall(waveId: string): Promise<void> {
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'REMOVE stalled',
+        ConditionExpression: 'attribute_exists(stalled)',
+      }),
+    );
+  } catch (err) {
+    if (!isConditionFailure(err)) throw err;
+  }
 }

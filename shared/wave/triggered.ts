@@ -5,16 +5,15 @@
  */
 
 import { createHash } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
-import { isConditionFailure } from '../aws/dynamo-errors.ts';
+import { transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { conflict } from '../errors.ts';
 import { base32, randomToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
-import { putInvitationOnce } from '../invitation/store.ts';
 import { scheduleName, scheduleOnce } from '../schedule/scheduler.ts';
 import { nextWindowOpening } from '../schedule/send-window.ts';
 import { invokeSend } from '../send/invoke.ts';
@@ -22,40 +21,78 @@ import { chooseContact, invitationFor } from '../send/selection.ts';
 import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import { ensureRollingWave, rollingWaveId } from './rolling.ts';
-import { addWaveCounts } from './store.ts';
 
 export const triggeredWaveId = (surveyId: string): string => rollingWaveId('triggered', surveyId);
 
 export const invitationIdOf = (token: string): string =>
   `i_${base32(createHash('sha256').update(token).digest()).slice(0, 16)}`;
 
+/** The outbox of triggered invitations not yet settled, by due time: what the sweeper looks at. */
+export const triggeredOutboxKey = (token: string) => ({ pk: 'TRIGGERED', sk: token });
+
 /**
- * The throttle lock: one triggered invitation per contact and survey within the skip window, even
- * when two triggers race (the loser sees the lock). The lock expires by itself.
+ * Writes the invitation, its throttle lock, its count on the rolling wave and its outbox entry in one
+ * transaction: all or nothing. The lock (one triggered invitation per contact and survey within the
+ * skip window, even when two triggers race) therefore never exists without its invitation, so a
+ * request that failed half-way and is tried again is not answered "already invited"; and the outbox
+ * entry lets the sweeper send an invitation whose own invocation or schedule never came.
+ * Answers false when the lock was taken.
  */
-async function takeThrottleLock(survey: Survey, contactId: string, token: string): Promise<boolean> {
+async function writeTriggered(survey: Survey, invitation: Invitation, sendAt: string): Promise<boolean> {
   const days = skipIfSurveyedDays(survey);
-  if (days <= 0) return true;
   const until = nowMs() + days * 86_400_000;
+  const contactId = invitation.contactId as string;
   try {
     await dynamo().send(
-      new PutCommand({
-        TableName: tableName('system'),
-        Item: {
-          pk: `TRIGGER#${survey.id}#${contactId}`,
-          sk: 'LOCK',
-          until,
-          token,
-          expiresAt: Math.ceil(until / 1000),
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
-        ExpressionAttributeNames: { '#until': 'until' },
-        ExpressionAttributeValues: { ':now': nowMs() },
+      new TransactWriteCommand({
+        TransactItems: [
+          ...(days > 0
+            ? [
+                {
+                  Put: {
+                    TableName: tableName('system'),
+                    Item: {
+                      pk: `TRIGGER#${survey.id}#${contactId}`,
+                      sk: 'LOCK',
+                      until,
+                      token: invitation.token,
+                      expiresAt: Math.ceil(until / 1000),
+                    },
+                    ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+                    ExpressionAttributeNames: { '#until': 'until' },
+                    ExpressionAttributeValues: { ':now': nowMs() },
+                  },
+                },
+              ]
+            : []),
+          {
+            Put: {
+              TableName: tableName('invitations'),
+              Item: invitation,
+              ConditionExpression: 'attribute_not_exists(#token)',
+              ExpressionAttributeNames: { '#token': 'token' },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName('surveys'),
+              Key: { pk: `WAVE#${invitation.waveId}`, sk: 'WAVE' },
+              UpdateExpression: 'ADD counts.selected :one',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName('system'),
+              Item: { ...triggeredOutboxKey(invitation.token), token: invitation.token, dueAt: sendAt },
+            },
+          },
+        ],
       }),
     );
     return true;
   } catch (err) {
-    if (isConditionFailure(err)) return false;
+    if (days > 0 && transactionCancelReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
     throw err;
   }
 }
@@ -79,8 +116,6 @@ export async function triggerInvitation(
   if (verdict !== true)
     return { skipped: verdict === 'surveyed recently' ? 'surveyed within the throttle window' : verdict };
   const token = randomToken(survey.id);
-  if (!(await takeThrottleLock(survey, contact.id, token)))
-    return { skipped: 'already invited within the throttle window' };
   const base = invitationFor(contact, survey, wave, nowIso());
   const delayedTo = nowMs() + delayMinutes * 60_000;
   // The window is judged when the delay is over, not now: open at 16:55 but closed at 17:10 means the
@@ -96,8 +131,8 @@ export async function triggerInvitation(
     sendAfter: sendAt.toISOString(),
     closesAt: new Date(sendAt.getTime() + survey.windowDays * 86_400_000).toISOString(),
   };
-  await putInvitationOnce(invitation);
-  await addWaveCounts(wave.id, { selected: 1 });
+  if (!(await writeTriggered(survey, invitation, sendAt.toISOString())))
+    return { skipped: 'already invited within the throttle window' };
   // Sent at once only when already due: `send` refuses an invitation whose sendAfter is ahead of it.
   if (sendAt.getTime() <= nowMs()) {
     await invokeSend({ type: 'invitation.send', token });

@@ -13,8 +13,8 @@ import { applyEnvironment, handlerEnvironment } from '../../local/env.ts';
 import { resetClients } from '../../shared/aws/clients.ts';
 import { setClockOffset } from '../../shared/clock.ts';
 import { resetConfigCache } from '../../shared/config.ts';
-import { type SendProgress, sendPage } from '../../shared/send/delivery.ts';
 import { TokenBucket } from '../../shared/send/pacer.ts';
+import { type SendProgress, sendPage } from '../../shared/send/pass.ts';
 import { selectPage } from '../../shared/send/selection.ts';
 import { requireSurvey } from '../../shared/survey/store.ts';
 import type { Wave } from '../../shared/wave/schema.ts';
@@ -50,9 +50,15 @@ async function reread(wave: Wave): Promise<Wave> {
 /** Pages on until the pass ends: complete, stalled or waiting. */
 async function sendPass(wave: Wave): Promise<SendProgress> {
   const survey = await requireSurvey(wave.surveyId);
+  const pending = new Map();
   for (;;) {
     const current = await reread(wave);
-    const progress = await sendPage(current, survey, { bucket: new TokenBucket(1000), deadline: Infinity });
+    const progress = await sendPage(
+      current,
+      survey,
+      { pacer: new TokenBucket(1000), deadline: Infinity },
+      pending,
+    );
     if (progress.state !== 'progress') return progress;
   }
 }

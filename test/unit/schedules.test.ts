@@ -203,9 +203,22 @@ describe('the cadence schedule', () => {
     Target: {
       Arn: env.SEND_FUNCTION_ARN,
       RoleArn: env.SCHEDULER_ROLE_ARN,
-      Input: JSON.stringify({ type: 'wave.start', surveyId: s.id }),
+      // Scheduler fills in the firing's time, from which the send function derives the wave's id.
+      Input: JSON.stringify({
+        type: 'wave.start',
+        surveyId: s.id,
+        scheduledAt: '<aws.scheduler.scheduled-time>',
+      }),
       RetryPolicy: retryPolicy,
     },
+  });
+
+  it('a republished survey keeps the day of its first publish (republished 10 January, first published 22 November)', async () => {
+    const s = published({ cadence: { every: '3 months' } }, '2027-01-10T10:00:00Z', {
+      cadenceAnchorAt: '2026-11-22T10:00:00Z',
+    });
+    await syncCadenceSchedule(s);
+    expect(created()).toEqual([cadence(s, 'cron(0 9 22 2/3 ? *)', 'UTC')]);
   });
 
   it('every 3 months: 09:00 on the publish day, in every quarter of the year (published in November)', async () => {
@@ -478,7 +491,7 @@ describe('a reminder outside the contact’s send window', () => {
     ses.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 100 } });
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
 
-    const result = await remindWave(w.id, 1, Date.now() + 60_000, 100);
+    const result = await remindWave(w.id, 1, Date.now() + 60_000);
     expect(result).toBe('waiting');
     // New York (15:00) is inside: reminded now. Stockholm opens Thursday 08:00Z, Shanghai Thursday 01:00Z.
     expect(ses.commandCalls(SendEmailCommand).map((c) => c.args[0].input.Destination?.ToAddresses)).toEqual([
@@ -523,16 +536,39 @@ describe('a reminder whose settle DynamoDB cancels', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
   });
 
-  it('is emailed once and settled on a retry after a transaction conflict (never sent again)', async () => {
-    ddb.on(TransactWriteCommand).rejectsOnce(cancelled('TransactionConflict')).resolves({});
-    expect(await remindOne(inv, s, 1, new TokenBucket(100))).toBe('reminded');
+  it('keeps its claim when the settle fails after SES took the email, and settles it from the Send event', async () => {
+    ddb.on(TransactWriteCommand).rejectsOnce(new Error('network')).resolves({});
+    await expect(remindOne(inv, s, 1, new TokenBucket(100))).rejects.toThrow('network');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
     // The claim is not released: releasing it would let the next firing email again.
     const releases = ddb
       .commandCalls(UpdateCommand)
       .filter((c) => String(c.args[0].input.UpdateExpression).startsWith('REMOVE reminderClaim'));
     expect(releases).toHaveLength(0);
+    // A later run meets the claim with SES's confirmation (reminderAccepted) and only records it.
+    const claimed = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now(), reminderAccepted: 1 };
+    expect(await remindOne(claimed, s, 1, new TokenBucket(100))).toBe('reminded');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+  });
+
+  it('looks again later at a fresh claim of another run instead of passing it by for good', async () => {
+    const claimed = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now() };
+    expect(await remindOne(claimed, s, 1, new TokenBucket(100))).toBe('pending');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('sends a stale unconfirmed claim again (its run died before SES took it)', async () => {
+    const stale = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now() - 10 * 60_000 };
+    expect(await remindOne(stale, s, 1, new TokenBucket(100))).toBe('reminded');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+
+  it('keeps the claim (maybe sent) when SES gave no answer, without trying again blindly', async () => {
+    ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { $metadata: {} }));
+    expect(await remindOne(inv, s, 1, new TokenBucket(100))).toBe('pending');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('leaves a claim another run took over to that run, without a second email', async () => {

@@ -16,8 +16,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
-import { deliverInvitation, sendPage } from '../../shared/send/delivery.ts';
+import { deliverInvitation } from '../../shared/send/delivery.ts';
 import { TokenBucket } from '../../shared/send/pacer.ts';
+import { sendPage } from '../../shared/send/pass.ts';
 import { handleSesEvent } from '../../shared/send/ses-events.ts';
 import { newSurvey } from '../../shared/survey/lifecycle.ts';
 import { type Wave, zeroCounts } from '../../shared/wave/schema.ts';
@@ -33,7 +34,10 @@ Object.assign(process.env, {
 const ddb = mockClient(DynamoDBDocumentClient);
 const ses = mockClient(SESv2Client);
 
-const survey = newSurvey({ kind: 'nps', name: 'Q4', companyName: 'Acme' }, '2026-11-01T00:00:00.000Z');
+const survey = {
+  ...newSurvey({ kind: 'nps', name: 'Q4', companyName: 'Acme' }, '2026-11-01T00:00:00.000Z'),
+  state: 'published' as const,
+};
 const waveId = 'w_aaaaaaaaaaaaaaaa';
 const wave: Wave = {
   id: waveId,
@@ -72,7 +76,8 @@ const conditionFailed = () =>
   Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
 const throttled = () =>
   Object.assign(new Error('Maximum sending rate exceeded.'), { name: 'TooManyRequestsException' });
-const ctx = () => ({ bucket: new TokenBucket(1000), deadline: Infinity, sleep: async () => {} });
+const ctx = (deadline = Infinity) => ({ pacer: new TokenBucket(1000), deadline, wait: async () => {} });
+const pass = (deadline = Infinity) => sendPage(wave, survey, ctx(deadline), new Map());
 
 /** What the mocked tables are asked: updates of the invitations table, and settles. */
 const invitationUpdates = () =>
@@ -102,23 +107,32 @@ beforeEach(() => {
 describe('a page with a claim another run still holds', () => {
   const fresh = invitation({ status: 'sending', sendingAt: Date.now() });
 
-  it('keeps its cursor (the run stalls) while the claim is unsettled, and sends nothing', async () => {
+  it('does not hold the pass up, sends nothing while the claim is fresh, and is not done without it', async () => {
     ddb.on(QueryCommand).resolves({ Items: [fresh] });
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: fresh });
-    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'stalled' });
+    const pending = new Map();
+    // The deadline comes while the claim is still fresh: the wave is not complete, a next run goes on.
+    expect(await sendPage(wave, survey, ctx(Date.now() + 50), pending)).toEqual({ state: 'progress' });
+    expect([...pending.keys()]).toEqual([fresh.token]);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
-    // Neither the send cursor nor the wave moved on.
-    const waveUpdates = ddb
-      .commandCalls(UpdateCommand)
-      .filter((c) => c.args[0].input.TableName === 'surveys');
-    expect(waveUpdates).toHaveLength(0);
   });
 
-  it('moves on once that claim is settled', async () => {
+  it('is complete once that claim is settled', async () => {
     ddb.on(QueryCommand).resolves({ Items: [fresh] });
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...fresh, status: 'sent' } });
-    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
+    expect(await pass()).toEqual({ state: 'complete' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+  });
+
+  it('settles it without an email when SES confirms it while the pass waits', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    ddb
+      .on(GetCommand, { TableName: 'invitations' })
+      .resolvesOnce({ Item: fresh })
+      .resolves({ Item: { ...fresh, sesAcceptedAt: '2026-11-01T00:00:01.000Z' } });
+    expect(await pass()).toEqual({ state: 'complete' });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
   });
 });
 
@@ -136,19 +150,19 @@ describe('the end of a pass, checked against the counts', () => {
   it('is complete when every selected invitation is sent, failed, suppressed or expired', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     counted({ selected: 4, sent: 1, failed: 1, suppressed: 1, expired: 1 });
-    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
+    expect(await pass()).toEqual({ state: 'complete' });
     expect(rechecks()).toHaveLength(0);
   });
 
   it('stalls once when some are not (an index that lags), then completes', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     counted({ selected: 3, sent: 2 });
-    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'stalled' });
+    expect(await pass()).toEqual({ state: 'stalled' });
     expect(rechecks()).toHaveLength(1);
     expect(rechecks()[0]?.ConditionExpression).toContain('attribute_not_exists(sendRecheckAt)');
     // Passed over once already: the shortfall is in the counts, and the wave must not stay stuck.
     ddb.on(UpdateCommand, { UpdateExpression: 'SET sendRecheckAt = :at' }).rejects(conditionFailed());
-    expect(await sendPage(wave, survey, ctx())).toEqual({ state: 'complete' });
+    expect(await pass()).toEqual({ state: 'complete' });
   });
 });
 
@@ -237,10 +251,10 @@ describe('taking over a stale claim', () => {
     expect(settles()).toEqual([{ to: 'sent', count: 'sent' }]);
   });
 
-  it('leaves it when another run took it over first', async () => {
+  it('leaves it when another run took it over first (to look at again later)', async () => {
     ddb.on(UpdateCommand, { TableName: 'invitations' }).rejects(conditionFailed());
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...stale, sendingAt: Date.now() } });
-    expect(await deliverInvitation(stale, survey, ctx())).toBe('skipped');
+    expect(await deliverInvitation(stale, survey, ctx())).toBe('pending');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
     expect(settles()).toEqual([]);
   });
@@ -283,12 +297,17 @@ describe('backing off after a throttle', () => {
     ddb
       .on(GetCommand, { TableName: 'invitations' })
       .resolves({ Item: invitation({ status: 'sending', sendingAt: Date.now() }) });
-    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('skipped');
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('pending');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
-  it('settles as sent when SES did take an attempt that failed on our side', async () => {
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+  it('settles as sent when SES did take an attempt that failed on our side (a 500 after it took it)', async () => {
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Internal failure'), {
+        name: 'InternalFailure',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     let updates = 0;
     ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(() => {
       updates++;
@@ -304,21 +323,51 @@ describe('backing off after a throttle', () => {
   });
 });
 
-it('settles again when DynamoDB cancels the settle for a conflict on the wave item', async () => {
-  let attempts = 0;
-  ddb.on(TransactWriteCommand).callsFake(() => {
-    attempts++;
-    if (attempts <= 2) {
-      throw Object.assign(new Error('Transaction cancelled'), {
-        name: 'TransactionCanceledException',
-        CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
-      });
-    }
-    return {};
+describe('an SES call that got no answer (the email may have gone)', () => {
+  const reset = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
+
+  it('is never simply sent again: the claim stays until a Send event or staleness decides', async () => {
+    ses.on(SendEmailCommand).rejects(reset());
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('pending');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+    // Nothing put it back in the queue, failed it, or renewed the claim.
+    expect(settles()).toEqual([]);
+    expect(invitationUpdates().map((u) => u.ExpressionAttributeValues?.[':to'])).toEqual(['sending']);
   });
-  expect(await deliverInvitation(invitation(), survey, ctx())).toBe('sent');
-  expect(attempts).toBe(3);
-  expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+
+  it('is sent again once its claim went stale without a Send event', async () => {
+    const stale = invitation({ status: 'sending', sendingAt: Date.now() - 10 * 60_000 });
+    expect(await deliverInvitation(stale, survey, ctx())).toBe('sent');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+});
+
+describe('an SES account that cannot send', () => {
+  it('fails nobody: the invitation goes back to the queue and the run says why', async () => {
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Sending is paused for this account.'), {
+        name: 'SendingPausedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const context: Parameters<typeof deliverInvitation>[2] = ctx();
+    expect(await deliverInvitation(invitation(), survey, context)).toBe('paused');
+    expect(context.paused).toContain('SendingPausedException');
+    expect(settles()).toEqual([]);
+    expect(invitationUpdates().map((u) => u.ExpressionAttributeValues?.[':to'])).toEqual([
+      'sending',
+      'queued',
+    ]);
+  });
+});
+
+describe('a survey unpublished while its wave was sending', () => {
+  it('emails nobody more: what was queued is suppressed', async () => {
+    const unpublished = { ...survey, state: 'unpublished' as const };
+    expect(await deliverInvitation(invitation(), unpublished, ctx())).toBe('suppressed');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(settles()).toEqual([{ to: 'suppressed', count: 'suppressed' }]);
+  });
 });
 
 it('counts a bounce of an invitation still `sending` as sent, then bounced', async () => {

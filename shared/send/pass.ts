@@ -1,0 +1,112 @@
+/**
+ * A send pass over a wave: its queued invitations page by page (50 at a time, 8 in flight), each
+ * delivered exactly once (shared/send/delivery.ts), the cursor checkpointed on the wave after each
+ * page. Invitations whose email may be on its way (`pending`) do not hold the pass up: they are
+ * looked at again at its end, once SES's Send event has had time to come or their claim has gone
+ * stale, and the wave is done only when every one of them is settled.
+ */
+import { nowIso } from '../clock.ts';
+import type { Invitation } from '../invitation/schema.ts';
+import { getInvitation, queryWaveInvitations } from '../invitation/store.ts';
+import { sleep } from '../retry.ts';
+import type { Survey } from '../survey/schema.ts';
+import type { Wave } from '../wave/schema.ts';
+import { getWave, markSendRecheck, noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
+import { mapConcurrent } from './concurrency.ts';
+import { type DeliveryContext, deliverInvitation } from './delivery.ts';
+
+export type SendProgress =
+  | { state: 'progress' | 'complete' }
+  /** SES kept failing, or the account cannot send (`reason`): the page is left for a later run. */
+  | { state: 'stalled'; reason?: string }
+  /** The pass is over but some invitations wait for their send window (the wave's `nextDueAt`). */
+  | { state: 'waiting'; until: string };
+
+/** Invitations of this run whose email may be on its way, by token: looked at again at the pass's end. */
+export type PendingInvitations = Map<string, Invitation>;
+
+/** How often the end of a pass looks again at invitations whose email may be on its way. */
+const pendingLookMs = 1_000;
+
+export async function sendPage(
+  wave: Wave,
+  survey: Survey,
+  ctx: DeliveryContext,
+  pending: PendingInvitations,
+): Promise<SendProgress> {
+  const page = await queryWaveInvitations(
+    wave.id,
+    ['queued', 'sending'],
+    wave.sendCursor ? JSON.parse(wave.sendCursor) : undefined,
+    50,
+  );
+  const now = nowIso();
+  const due = page.items.filter((inv) => !inv.sendAfter || inv.sendAfter <= now);
+  const notYet = page.items
+    .filter((inv) => inv.sendAfter && inv.sendAfter > now)
+    .map((inv) => inv.sendAfter as string);
+  if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
+  const outcomes = await mapConcurrent(due, 8, (inv) => deliverInvitation(inv, survey, ctx));
+  if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
+  if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
+  due.forEach((inv, i) => {
+    if (outcomes[i] === 'pending') pending.set(inv.token, inv);
+  });
+  const next = page.next ? JSON.stringify(page.next) : undefined;
+  await recordSendPage(wave.id, wave.sendCursor, next);
+  if (next !== undefined) return { state: 'progress' };
+  const until = await takeNextDue(wave.id);
+  if (until) return { state: 'waiting', until };
+  if (pending.size > 0) {
+    const settled = await settlePending(survey, ctx, pending);
+    if (settled !== 'settled') return settled;
+  }
+  return (await passMayHaveMissed(wave.id)) ? { state: 'stalled' } : { state: 'complete' };
+}
+
+/**
+ * Looks again at the invitations whose email may be on its way, until each is settled (confirmed by
+ * SES's Send event, or sent again once its claim went stale) or the deadline comes. At the deadline
+ * the next run's pass starts afresh (the cursor is back at the start) and meets them again.
+ */
+async function settlePending(
+  survey: Survey,
+  ctx: DeliveryContext,
+  pending: PendingInvitations,
+): Promise<'settled' | SendProgress> {
+  const wait = ctx.wait ?? sleep;
+  while (pending.size > 0) {
+    if (Date.now() + pendingLookMs >= ctx.deadline) return { state: 'progress' };
+    await wait(pendingLookMs);
+    const tokens = [...pending.keys()];
+    const outcomes = await mapConcurrent(tokens, 8, async (token) => {
+      const current = await getInvitation(token, true);
+      return current ? deliverInvitation(current, survey, ctx) : 'skipped';
+    });
+    if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
+    tokens.forEach((token, i) => {
+      if (outcomes[i] !== 'pending' && outcomes[i] !== 'retry-later') pending.delete(token);
+    });
+    if (outcomes.includes('retry-later')) return { state: 'stalled' };
+  }
+  return 'settled';
+}
+
+/**
+ * Whether the pass that just ended may have missed invitations. The byWave index is eventually
+ * consistent on AWS, and a small wave is emailed moments after its invitations are put: one not yet
+ * in the index is not listed, and the wave would be done with that contact never emailed. Every
+ * invitation the selection counted must by now be sent, failed, suppressed or expired. When some are
+ * not, the wave stalls once (its cursor is back at the start) and the sweeper's next run, minutes
+ * later, passes over it again. A shortfall after that is logged and the wave is done: then it is the counts, not the invitations, that are off.
+ */
+async function passMayHaveMissed(waveId: string): Promise<boolean> {
+  const wave = await getWave(waveId);
+  if (!wave) return false;
+  const { selected, sent, failed, suppressed, expired } = wave.counts;
+  const unsettled = selected - (sent + failed + suppressed + expired);
+  if (unsettled <= 0) return false;
+  if (await markSendRecheck(waveId, nowIso())) return true;
+  console.error('send: wave done with selected invitations unaccounted for', waveId, unsettled);
+  return false;
+}

@@ -1,0 +1,60 @@
+/**
+ * Calling SES for one email until it answers for good: each attempt waits for the account's pacer;
+ * throttles and server errors are tried again after a backoff (renewing the caller's claim first, so
+ * that it never looks stale to another run meanwhile). An attempt that got no answer at all is
+ * never simply repeated: the email may have gone, and only SES's Send event, or the caller's claim
+ * going stale without one, can say.
+ */
+import { backoffMs, sleep } from '../retry.ts';
+import { classifySendError, describeSesError, type OutgoingEmail, sendEmail } from './ses.ts';
+import type { Pacer } from './ses-rate.ts';
+
+export type SesAnswer =
+  | { kind: 'sent'; messageId: string }
+  /** No answer: maybe sent. The caller keeps its claim as it is. */
+  | { kind: 'unknown'; reason: string }
+  /** This email will never go. */
+  | { kind: 'refused'; reason: string }
+  /** The account cannot send: nothing was sent, nobody's fault. */
+  | { kind: 'account'; reason: string }
+  /** Throttles or server errors kept coming (or the deadline came): nothing was sent; try later. */
+  | { kind: 'gave-up'; reason: string }
+  /** The caller's claim was no longer its own when it came to try again. */
+  | { kind: 'claim-lost' };
+
+export interface SesAttemptOptions {
+  pacer: Pacer;
+  /** Renews the caller's claim before another attempt; false when it is no longer the caller's. */
+  renew?: () => Promise<boolean>;
+  /** Real-time epoch ms after which no backoff is started. */
+  deadline?: number;
+  wait?: (ms: number) => Promise<void>;
+}
+
+const maxThrottleRetries = 8;
+const maxServerRetries = 3;
+
+export async function sendThroughSes(email: OutgoingEmail, options: SesAttemptOptions): Promise<SesAnswer> {
+  const wait = options.wait ?? sleep;
+  let throttles = 0;
+  let serverErrors = 0;
+  for (;;) {
+    await options.pacer.take();
+    try {
+      return { kind: 'sent', messageId: await sendEmail(email) };
+    } catch (err) {
+      const kind = classifySendError(err);
+      const reason = describeSesError(err);
+      if (kind === 'permanent') return { kind: 'refused', reason };
+      if (kind === 'account') return { kind: 'account', reason };
+      if (kind === 'unknown') return { kind: 'unknown', reason };
+      const attempt = kind === 'throttled' ? throttles++ : serverErrors++;
+      const limit = kind === 'throttled' ? maxThrottleRetries : maxServerRetries;
+      const delay = kind === 'throttled' ? backoffMs(attempt, 250, 30_000) : backoffMs(attempt, 200, 10_000);
+      if (attempt >= limit || Date.now() + delay > (options.deadline ?? Number.POSITIVE_INFINITY))
+        return { kind: 'gave-up', reason };
+      await wait(delay);
+      if (options.renew && !(await options.renew())) return { kind: 'claim-lost' };
+    }
+  }
+}
