@@ -28,6 +28,7 @@ const wave = v.looseObject({
   startedAt: v.optional(v.nullable(v.string())),
   closesAt: v.optional(v.nullable(v.string())),
   counts: v.optional(v.record(v.string(), v.number()), {}),
+  stalled: v.optional(v.looseObject({ reason: v.string(), since: v.optional(v.string()) })),
 });
 type Wave = v.InferOutput<typeof wave>;
 
@@ -42,7 +43,9 @@ published.
 
   --wait    follow the wave until every selected contact is handled (sent, failed or
             suppressed), with a progress bar on a terminal, then print its counts. Ctrl-C
-            stops waiting (exit 130); the wave carries on on the server.
+            stops waiting (exit 130); the wave carries on on the server. A wave that
+            cannot go on (the SES account cannot send) ends the wait with its reason
+            and exit 1.
 
 With --json: {"waveId"}; with --wait, the final wave (GET /api/waves/ID).`,
   async run(ctx, { args: [surveyId = ''], values }) {
@@ -84,6 +87,13 @@ async function waitForWave(ctx: Context, waveId: string): Promise<Wave> {
       if (current.status !== 'sending') {
         bar.finish();
         return current;
+      }
+      if (current.stalled) {
+        // The wave cannot go on (the SES account cannot send): say why rather than wait for ever.
+        bar.clear();
+        throw new CliError(
+          `wave ${waveId} is stalled since ${current.stalled.since ?? '?'}: ${current.stalled.reason} (it goes on by itself once that is fixed)`,
+        );
       }
       await sleep(interval);
     }

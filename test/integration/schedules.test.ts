@@ -9,6 +9,7 @@
  * steps here end on whole UTC hours, where every send-window boundary of these zones falls.
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,7 @@ import {
   type OutboxEmail,
   apiOk as ok,
   outbox,
+  schedulerClient,
   tableName,
 } from './setup/helpers.ts';
 
@@ -565,5 +567,44 @@ describe('triggered invitations', () => {
     const waves = await wavesOf(surveyId);
     expect(waves).toHaveLength(1);
     expect(waves[0]?.counts).toMatchObject({ selected: 1, sent: 1, responded: 1 });
+  }, 120_000);
+  it('a triggered invitation whose own schedule never fired is sent by the sweeper, once', async () => {
+    const surveyId = await createSurvey(domain, {
+      kind: 'csat',
+      name: 'Lost schedule',
+      reminders: { count: 0 },
+    });
+    await publish(surveyId);
+    const lost = `lost-schedule@${domain}`;
+    const triggered = await api<{ invitationId: string; sendAt: string }>(
+      `/api/surveys/${surveyId}/invitations`,
+      {
+        body: { email: lost, delayMinutes: 15 },
+      },
+    );
+    expect(triggered.status).toBe(202);
+    // The invitation's own schedule is lost (as if its creation had failed after the invitation was written).
+    await schedulerClient().send(
+      new DeleteScheduleCommand({
+        Name: `invite-${triggered.json.invitationId}`,
+        GroupName: 'npswave-local',
+      }),
+    );
+    await advanceTo(Date.parse(triggered.json.sendAt) + 5 * 60_000);
+    expect(await outbox({ to: lost })).toHaveLength(0);
+    const sweep = () =>
+      lambdaClient().send(
+        new InvokeCommand({
+          FunctionName: 'send',
+          Payload: new TextEncoder().encode(JSON.stringify({ type: 'waves.resume' })),
+        }),
+      );
+    const swept = await sweep();
+    expect(swept.FunctionError).toBeUndefined();
+    expect(await outbox({ to: lost })).toHaveLength(1);
+    // Settled: out of the outbox, so the next sweeps send nothing more.
+    await sweep();
+    await advanceClock(0);
+    expect(await outbox({ to: lost })).toHaveLength(1);
   }, 120_000);
 });

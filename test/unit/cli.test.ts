@@ -522,6 +522,24 @@ describe('waves send', slow, () => {
     expect(run.stdout).toMatch(/Wave W2 is open.*selected 10, sent 8, failed 1, bounced 0, suppressed 1/);
   });
 
+  it('with --wait, says why a stalled wave cannot go on, and exits non-zero', async () => {
+    fake.on('POST /api/surveys/S1/waves', () => ({ status: 202, json: { waveId: 'W4' } }));
+    fake.on('GET /api/waves/W4', () => ({
+      status: 200,
+      json: {
+        id: 'W4',
+        status: 'sending',
+        counts: counts(10, 0),
+        stalled: { reason: 'SendingPausedException: Sending is paused', since: '2025-01-01T00:00:00Z' },
+      },
+    }));
+    const run = await runCli(['waves', 'send', 'S1', '--wait'], { ...env, NPSWAVE_POLL_MS: '20' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'npswave: wave W4 is stalled since 2025-01-01T00:00:00Z: SendingPausedException: Sending is paused (it goes on by itself once that is fixed)\n',
+    );
+  });
+
   it('exits 130 on Ctrl-C, saying the wave continues', async () => {
     fake.on('POST /api/surveys/S1/waves', () => ({ status: 202, json: { waveId: 'W3' } }));
     let interrupt: () => void = () => {};
