@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One run, four projects: fast unit tests; integration tests against one local stack started by the
- * global setup (real DynamoDB Local and aws-ses-v2-local); CDK assertions; browser tests.
+ * One run, five projects: fast unit tests; integration tests against one local stack started by the
+ * global setup (real DynamoDB Local and aws-ses-v2-local); the chaos test with a faulty stack of its
+ * own; CDK assertions; browser tests.
  */
 export default defineConfig({
   test: {
@@ -18,12 +19,24 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          exclude: ['test/integration/chaos.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/setup/global.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           // The files share one stack (and its clock): one file at a time keeps them independent.
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // A year under NPSWAVE_FAULTS with a stack of its own: it need not wait for the shared one.
+          name: 'chaos',
+          include: ['test/integration/chaos.test.ts'],
+          environment: 'node',
+          testTimeout: 1_200_000,
+          hookTimeout: 120_000,
         },
       },
       {

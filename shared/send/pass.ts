@@ -1,5 +1,5 @@
 /**
- * A send pass over a wave: its queued invitations page by page (50 at a time, 8 in flight), each
+ * A send pass over a wave: its queued invitations page by page (100 at a time, 16 in flight), each
  * delivered exactly once (shared/send/delivery.ts), the cursor checkpointed on the wave after each
  * page. Invitations whose email may be on its way (`pending`) do not hold the pass up: they are
  * looked at again at its end, once SES's Send event has had time to come or their claim has gone
@@ -25,6 +25,13 @@ export type SendProgress =
 /** Invitations of this run whose email may be on its way, by token: looked at again at the pass's end. */
 export type PendingInvitations = Map<string, Invitation>;
 
+/**
+ * Emails in flight per run. SES's rate is paced account-wide (ses-rate.ts); what this bounds is the
+ * DynamoDB and SES round trips one run waits on at once, so that a slow answer (a throttle's
+ * backoff, a lost answer) does not leave the account's rate unused.
+ */
+export const sendConcurrency = 16;
+
 /** How often the end of a pass looks again at invitations whose email may be on its way. */
 const pendingLookMs = 1_000;
 
@@ -38,7 +45,7 @@ export async function sendPage(
     wave.id,
     ['queued', 'sending'],
     wave.sendCursor ? JSON.parse(wave.sendCursor) : undefined,
-    50,
+    100,
   );
   const now = nowIso();
   const due = page.items.filter((inv) => !inv.sendAfter || inv.sendAfter <= now);
@@ -46,7 +53,7 @@ export async function sendPage(
     .filter((inv) => inv.sendAfter && inv.sendAfter > now)
     .map((inv) => inv.sendAfter as string);
   if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
-  const outcomes = await mapConcurrent(due, 8, (inv) => deliverInvitation(inv, survey, ctx));
+  const outcomes = await mapConcurrent(due, sendConcurrency, (inv) => deliverInvitation(inv, survey, ctx));
   if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
   if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
   due.forEach((inv, i) => {
@@ -79,7 +86,7 @@ async function settlePending(
     if (Date.now() + pendingLookMs >= ctx.deadline) return { state: 'progress' };
     await wait(pendingLookMs);
     const tokens = [...pending.keys()];
-    const outcomes = await mapConcurrent(tokens, 8, async (token) => {
+    const outcomes = await mapConcurrent(tokens, sendConcurrency, async (token) => {
       const current = await getInvitation(token, true);
       return current ? deliverInvitation(current, survey, ctx) : 'skipped';
     });

@@ -26,6 +26,7 @@ import { clearWaveStall, getWave, markWaveStalled } from '../wave/store.ts';
 import { staleClaimMs } from './claim.ts';
 import { composeEmail } from './compose.ts';
 import { mapConcurrent } from './concurrency.ts';
+import { sendConcurrency } from './pass.ts';
 import { SesAccountError, sesPacer } from './ses.ts';
 import { sendThroughSes } from './ses-attempts.ts';
 import type { Pacer } from './ses-rate.ts';
@@ -261,7 +262,9 @@ export async function remindWave(waveId: string, n: number, deadline: number): P
   do {
     if (Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
-    const outcomes = await mapConcurrent(page.items, 8, (inv) => remindOne(inv, survey, n, pacer, deadline));
+    const outcomes = await mapConcurrent(page.items, sendConcurrency, (inv) =>
+      remindOne(inv, survey, n, pacer, deadline),
+    );
     const paused = pausedReason(outcomes);
     if (paused) return stalled(waveId, n, paused, wave.closesAt);
     const wait = earliestWait(outcomes);
