@@ -6,6 +6,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -45,6 +46,38 @@ export class Operations extends Construct {
       alarmDescription:
         'npswave: events or invocations failed after their retries and wait in the failures queue; inspect and redrive them.',
       metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new actions.SnsAction(this.alarms));
+  }
+
+  /**
+   * A wave or reminder that cannot go on (the SES account cannot send) logs an `ALERT` line and
+   * carries `stalled` on the wave; this turns those lines into a metric and emails the operator.
+   */
+  alarmOnStalls(logGroups: logs.LogGroup[]): void {
+    const metric = new cloudwatch.Metric({
+      namespace: 'npswave',
+      metricName: 'SendingStalled',
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+    });
+    logGroups.forEach((group, i) => {
+      group.addMetricFilter(`StalledFilter${i}`, {
+        filterPattern: { logPatternString: '"ALERT"' },
+        metricNamespace: metric.namespace,
+        metricName: metric.metricName,
+        metricValue: '1',
+      });
+    });
+    const alarm = new cloudwatch.Alarm(this, 'StalledAlarm', {
+      alarmDescription:
+        'npswave: sending is stalled (SES account paused, configuration set missing, GetAccount failing); ' +
+        'GET /api/waves/{id} says why, and the wave goes on by itself once that is fixed.',
+      metric,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

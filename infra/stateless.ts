@@ -139,6 +139,7 @@ export class Stateless extends Construct {
     }
     this.functions = fns;
     const { api, respond, send, remind, expire, score, sesEvents } = fns;
+    this.operations.alarmOnStalls([send.logGroup, remind.logGroup]);
 
     // Environment, per function: only what it reads (see shared/config.ts).
     const pages = { [envNames.publicUrl]: this.http.url, [envNames.defaultLocale]: config.defaultLocale };

@@ -1,6 +1,7 @@
 /**
  * Erasure (GDPR): the contact's personal data goes from contacts, invitations (its answers, those
- * of anonymous surveys included, and what SES said about its address) and a sample's candidates;
+ * of anonymous surveys included, and what SES said about its address), a sample's candidates and
+ * triggered invitations' throttle locks;
  * the anonymous counts in the aggregates stay, since they never held anything personal.
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,6 +16,7 @@ import { mapConcurrent } from '../send/concurrency.ts';
 import { listSurveys } from '../survey/store.ts';
 import type { Wave } from '../wave/schema.ts';
 import { listWaves } from '../wave/store.ts';
+import { triggerLockKey } from '../wave/triggered.ts';
 import { getContact } from './store.ts';
 
 export async function eraseContact(id: string): Promise<void> {
@@ -27,6 +29,10 @@ export async function eraseContact(id: string): Promise<void> {
   const surveys = await listSurveys();
   const waves = await mapConcurrent(surveys, 8, (survey) => listWaves(survey.id));
   await mapConcurrent(waves.flat(), 8, (wave) => eraseFromWave(wave, id));
+  // A triggered invitation's throttle lock names the contact until it expires.
+  await mapConcurrent(surveys, 8, (survey) =>
+    dynamo().send(new DeleteCommand({ TableName: tableName('system'), Key: triggerLockKey(survey.id, id) })),
+  );
   await dynamo().send(new DeleteCommand({ TableName: tableName('contacts'), Key: { id } }));
 }
 

@@ -11,6 +11,7 @@ import { tableName } from '../config.ts';
 import { isContactId, tokenRef } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation } from '../invitation/store.ts';
+import { backOff } from '../retry.ts';
 import { aggregateKeys, answerDelta } from './aggregate.ts';
 
 const maxAttempts = 8;
@@ -35,7 +36,7 @@ export async function reconcileInvitation(token: string): Promise<ReconcileResul
       const reasons = transactionCancelReasons(err);
       const raced = reasons?.[0] === 'ConditionalCheckFailed' || isTransactionConflict(err);
       if (!raced) throw err;
-      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * Math.random()));
+      await backOff(attempt, 20, 1000);
     }
   }
   throw new Error(`could not reconcile invitation ${tokenRef(token)} after ${maxAttempts} attempts`);

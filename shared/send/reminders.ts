@@ -260,7 +260,8 @@ export async function remindWave(waveId: string, n: number, deadline: number): P
   const pending = new Map<string, Invitation>();
   let start: Record<string, unknown> | undefined;
   do {
-    if (Date.now() >= deadline) return 'more';
+    // The first page always: a run that only handed over would hand over for ever.
+    if (start !== undefined && Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
     const outcomes = await mapConcurrent(page.items, sendConcurrency, (inv) =>
       remindOne(inv, survey, n, pacer, deadline),

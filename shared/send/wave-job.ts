@@ -107,8 +107,10 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
       throw err;
     }
     const pending: PendingInvitations = new Map();
-    while (wave.phase !== 'sent') {
-      if (Date.now() >= deadline) return 'more';
+    // At least one step per invocation, however short its time: a run that only handed over would
+    // hand over for ever.
+    for (let step = 0; wave.phase !== 'sent'; step++) {
+      if (step > 0 && Date.now() >= deadline) return 'more';
       if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
       // Read for every page: an unpublish (or an edit) takes effect at the next page.
       const survey = await requireSurvey(wave.surveyId);

@@ -27,6 +27,12 @@ export const triggeredWaveId = (surveyId: string): string => rollingWaveId('trig
 export const invitationIdOf = (token: string): string =>
   `i_${base32(createHash('sha256').update(token).digest()).slice(0, 16)}`;
 
+/** The throttle lock of one contact for one survey's triggered invitations. */
+export const triggerLockKey = (surveyId: string, contactId: string) => ({
+  pk: `TRIGGER#${surveyId}#${contactId}`,
+  sk: 'LOCK',
+});
+
 /** The outbox of triggered invitations not yet settled, by due time: what the sweeper looks at. */
 export const triggeredOutboxKey = (token: string) => ({ pk: 'TRIGGERED', sk: token });
 
@@ -52,8 +58,7 @@ async function writeTriggered(survey: Survey, invitation: Invitation, sendAt: st
                   Put: {
                     TableName: tableName('system'),
                     Item: {
-                      pk: `TRIGGER#${survey.id}#${contactId}`,
-                      sk: 'LOCK',
+                      ...triggerLockKey(survey.id, contactId),
                       until,
                       token: invitation.token,
                       expiresAt: Math.ceil(until / 1000),

@@ -164,6 +164,31 @@ describe('functions', () => {
       });
     }
   });
+  it('email the operator when sending stalls: the ALERT lines of send and remind counted, one alarm', () => {
+    const filters = Object.values(resources('AWS::Logs::MetricFilter')).map(props);
+    expect(
+      filters.map((f) => f.LogGroupName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    ).toEqual(
+      (['remind', 'send'] as FunctionName[])
+        .map((n) => ({ Ref: logicalId(stack.app.functions[n].logGroup) }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    );
+    for (const f of filters) {
+      expect(f.FilterPattern).toBe('"ALERT"');
+      expect(f.MetricTransformations).toEqual([
+        { MetricNamespace: 'npswave', MetricName: 'SendingStalled', MetricValue: '1' },
+      ]);
+    }
+    const alarms = Object.values(resources('AWS::CloudWatch::Alarm'))
+      .map(props)
+      .filter((a) => a.MetricName === 'SendingStalled');
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: 'npswave',
+      Threshold: 1,
+      AlarmActions: [{ Ref: logicalId(stack.app.operations.alarms) }],
+    });
+  });
 });
 
 describe('tables', () => {

@@ -1,5 +1,6 @@
 /**
- * A year of a quarterly NPS survey on AWS's bad days. A survey of 2,000 contacts with a reminder
+ * A year of a quarterly NPS survey on AWS's bad days. A survey of 500 contacts (2,000 with
+ * NPSWAVE_CHAOS_CONTACTS=2000) with a reminder
  * and a quarterly cadence runs through a simulated year (the local clock, a day at a time) with
  * NPSWAVE_FAULTS at 0.2 each: scheduler firings and async invokes delivered twice, async invokes
  * failing and retried, transaction conflicts, SES throttles and SES answers lost after sending, and
@@ -20,7 +21,13 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { tableName } from '../../shared/config.ts';
 import { api, documentClient } from './setup/helpers.ts';
 
-const contacts = 2000;
+/**
+ * 500 contacts in `npm test` (about two and a half minutes here, inside the suite's ten-minute
+ * budget); `NPSWAVE_CHAOS_CONTACTS=2000 npx vitest run --project chaos` runs the full size (about
+ * nine and a half minutes on these 2-core machines: the send path's DynamoDB round trips per email,
+ * not SES, set the pace).
+ */
+const contacts = Number(process.env.NPSWAVE_CHAOS_CONTACTS || 500);
 const rate = 100;
 const share = 0.2;
 const faults = parseFaults(

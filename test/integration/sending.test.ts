@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPortFree, loopback } from '../../local/ports.ts';
 import { type SesStandIn, startSes } from '../../local/ses.ts';
 import { contactIdFor } from '../../shared/ids.ts';
+import { sendConcurrency } from '../../shared/send/pass.ts';
 import { type ChildStack, freePorts, startChildStack } from './setup/child-stack.ts';
 import { api, documentClient, type OutboxEmail, tableName } from './setup/helpers.ts';
 
@@ -345,10 +346,10 @@ describe('a wave survives kill -9 of the stack mid-wave', () => {
     }
     let holding = 0;
     proxy.decide = () => (holding++ % 2 === 0 ? 'accept-and-hold' : 'drop-and-hold');
-    // Up to 8 sends are in flight (fewer if the page ends first): wait until no more arrive.
+    // Up to sendConcurrency sends are in flight (fewer if the page ends first): wait until no more arrive.
     let lastChange = Date.now();
     let seen = 0;
-    while (proxy.heldCount < 8 && (proxy.heldCount < 2 || Date.now() - lastChange < 2000)) {
+    while (proxy.heldCount < sendConcurrency && (proxy.heldCount < 2 || Date.now() - lastChange < 2000)) {
       if (Date.now() > holdDeadline) throw new Error(`only ${proxy.heldCount} sends in flight`);
       if (proxy.heldCount !== seen) {
         seen = proxy.heldCount;

@@ -11,8 +11,11 @@ import { setClockOffset } from '../../shared/clock.ts';
 import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { deliverInvitation } from '../../shared/send/delivery.ts';
-import { TokenBucket } from '../../shared/send/pacer.ts';
+import type { Pacer } from '../../shared/send/ses-rate.ts';
 import { newSurvey } from '../../shared/survey/lifecycle.ts';
+
+/** SES pacing is ses-rate.ts's (test/unit/ses-rate.test.ts); here every call may go at once. */
+const unpaced: Pacer = { take: async () => {} };
 
 Object.assign(process.env, {
   INVITATIONS_TABLE: 'invitations',
@@ -72,12 +75,11 @@ describe('delivering an invitation', () => {
       if (calls % 3 === 0) throw throttled();
       return { MessageId: `m${calls}` };
     });
-    const bucket = new TokenBucket(1000, 10);
     const outcomes = [];
     for (let n = 0; n < 10; n++) {
       outcomes.push(
         await deliverInvitation(invitation(n), survey, {
-          pacer: bucket,
+          pacer: unpaced,
           deadline: Infinity,
           wait: async () => {},
         }),
@@ -97,7 +99,7 @@ describe('delivering an invitation', () => {
 
   it('sends with the unsubscribe headers through the configuration set, tagged with the invitation', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
-    await deliverInvitation(invitation(1), survey, { pacer: new TokenBucket(100), deadline: Infinity });
+    await deliverInvitation(invitation(1), survey, { pacer: unpaced, deadline: Infinity });
     const input = ses.commandCalls(SendEmailCommand)[0]?.args[0].input;
     expect(input?.ConfigurationSetName).toBe('npswave');
     expect(input?.Content?.Simple?.Headers?.map((h) => h.Name)).toEqual([
@@ -112,7 +114,7 @@ describe('delivering an invitation', () => {
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected' }));
     const outcome = await deliverInvitation(invitation(1), survey, {
-      pacer: new TokenBucket(100),
+      pacer: unpaced,
       deadline: Infinity,
     });
     expect(outcome).toBe('failed');
@@ -125,7 +127,7 @@ describe('delivering an invitation', () => {
   it('suppresses an invitation whose contact unsubscribed since selection', async () => {
     ddb.on(GetCommand).resolves({ Item: contact('c_1', { status: 'unsubscribed' }) });
     const outcome = await deliverInvitation(invitation(1), survey, {
-      pacer: new TokenBucket(100),
+      pacer: unpaced,
       deadline: Infinity,
     });
     expect(outcome).toBe('suppressed');
@@ -136,7 +138,7 @@ describe('delivering an invitation', () => {
     ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
     const claimed = { ...invitation(1), status: 'sending' as const, sendingAt: Date.now() };
     const outcome = await deliverInvitation(claimed, survey, {
-      pacer: new TokenBucket(100),
+      pacer: unpaced,
       deadline: Infinity,
     });
     expect(outcome).toBe('pending');
@@ -155,7 +157,7 @@ describe('delivering an invitation', () => {
       ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'Europe/Stockholm' }) });
       at('2026-11-27T16:30:00.000Z'); // Friday 17:30 in Stockholm: closed until Monday 09:00 (08:00Z)
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
-        pacer: new TokenBucket(100),
+        pacer: unpaced,
         deadline: Infinity,
       });
       expect(outcome).toBe('deferred');
@@ -175,7 +177,7 @@ describe('delivering an invitation', () => {
       at('2026-11-27T16:30:00.000Z');
       const deferred: string[] = [];
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
-        pacer: new TokenBucket(100),
+        pacer: unpaced,
         deadline: Infinity,
         onDeferred: async (inv, sendAfter) => {
           deferred.push(`${inv.token} ${sendAfter}`);
@@ -192,7 +194,7 @@ describe('delivering an invitation', () => {
       ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'America/New_York' }) });
       at('2026-11-27T16:30:00.000Z'); // Friday 11:30 in New York
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
-        pacer: new TokenBucket(100),
+        pacer: unpaced,
         deadline: Infinity,
       });
       expect(outcome).toBe('sent');

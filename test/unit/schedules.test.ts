@@ -29,13 +29,16 @@ import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { awsCron, cadenceSpec, syncCadenceSchedule } from '../../shared/schedule/cadence.ts';
 import { atExpression, deleteSchedule, scheduleOnce } from '../../shared/schedule/scheduler.ts';
-import { TokenBucket } from '../../shared/send/pacer.ts';
 import { remindOne, remindWave } from '../../shared/send/reminders.ts';
+import type { Pacer } from '../../shared/send/ses-rate.ts';
 import { newSurvey, patchSurvey, publishSurvey, unpublishSurvey } from '../../shared/survey/lifecycle.ts';
 import type { CreateSurveyInput, Survey } from '../../shared/survey/schema.ts';
 import { type Wave, zeroCounts } from '../../shared/wave/schema.ts';
 import { scheduleWaveTimers } from '../../shared/wave/timers.ts';
 import { triggerInvitation } from '../../shared/wave/triggered.ts';
+
+/** SES pacing is ses-rate.ts's (test/unit/ses-rate.test.ts); here every call may go at once. */
+const unpaced: Pacer = { take: async () => {} };
 
 const env = {
   SCHEDULE_GROUP: 'npswave-prod',
@@ -538,7 +541,7 @@ describe('a reminder whose settle DynamoDB cancels', () => {
 
   it('keeps its claim when the settle fails after SES took the email, and settles it from the Send event', async () => {
     ddb.on(TransactWriteCommand).rejectsOnce(new Error('network')).resolves({});
-    await expect(remindOne(inv, s, 1, new TokenBucket(100))).rejects.toThrow('network');
+    await expect(remindOne(inv, s, 1, unpaced)).rejects.toThrow('network');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     // The claim is not released: releasing it would let the next firing email again.
     const releases = ddb
@@ -547,33 +550,33 @@ describe('a reminder whose settle DynamoDB cancels', () => {
     expect(releases).toHaveLength(0);
     // A later run meets the claim with SES's confirmation (reminderAccepted) and only records it.
     const claimed = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now(), reminderAccepted: 1 };
-    expect(await remindOne(claimed, s, 1, new TokenBucket(100))).toBe('reminded');
+    expect(await remindOne(claimed, s, 1, unpaced)).toBe('reminded');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
   });
 
   it('looks again later at a fresh claim of another run instead of passing it by for good', async () => {
     const claimed = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now() };
-    expect(await remindOne(claimed, s, 1, new TokenBucket(100))).toBe('pending');
+    expect(await remindOne(claimed, s, 1, unpaced)).toBe('pending');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('sends a stale unconfirmed claim again (its run died before SES took it)', async () => {
     const stale = { ...inv, reminderClaim: 1, reminderClaimAt: Date.now() - 10 * 60_000 };
-    expect(await remindOne(stale, s, 1, new TokenBucket(100))).toBe('reminded');
+    expect(await remindOne(stale, s, 1, unpaced)).toBe('reminded');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
   });
 
   it('keeps the claim (maybe sent) when SES gave no answer, without trying again blindly', async () => {
     ses.on(SendEmailCommand).rejects(Object.assign(new Error('socket hang up'), { $metadata: {} }));
-    expect(await remindOne(inv, s, 1, new TokenBucket(100))).toBe('pending');
+    expect(await remindOne(inv, s, 1, unpaced)).toBe('pending');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
   it('leaves a claim another run took over to that run, without a second email', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed'));
-    await remindOne(inv, s, 1, new TokenBucket(100));
+    await remindOne(inv, s, 1, unpaced);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
