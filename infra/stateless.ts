@@ -163,7 +163,14 @@ export class Stateless extends Construct {
     });
     setEnvironment(respond, { ...pages, [envNames.hsts]: '1' });
     setEnvironment(send, { ...pages, ...mail, ...scheduling });
-    setEnvironment(remind, { ...pages, ...mail, [envNames.remindFunctionArn]: arnOf('remind') });
+    // remind schedules itself again (a send-window opening, a retry after SES refused for now, a stall).
+    setEnvironment(remind, {
+      ...pages,
+      ...mail,
+      [envNames.scheduleGroup]: this.schedules.groupName,
+      [envNames.schedulerRoleArn]: this.schedules.role.roleArn,
+      [envNames.remindFunctionArn]: arnOf('remind'),
+    });
     setEnvironment(expire, { [envNames.expireFunctionArn]: arnOf('expire') });
 
     // api: the admin API and the dashboard.
@@ -204,6 +211,10 @@ export class Stateless extends Construct {
     bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);
     bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave']);
     bindTable(send, system, ['BatchWriteItem', 'Query']);
+    // The account's one SES rate is a schedule item (SESRATE); a settled triggered invitation leaves
+    // the outbox (TRIGGERED). Nothing else of the system table: never a key or a session.
+    bindTable(send, system, ['UpdateItem'], [], ['SESRATE']);
+    bindTable(send, system, ['DeleteItem'], [], ['TRIGGERED']);
     this.grantSendEmail(send, data);
     send.allow(['lambda:InvokeFunction'], [arnOf('send')]);
     this.schedules.grantManage(send, ['CreateSchedule', 'DeleteSchedule', 'GetSchedule']);
@@ -222,8 +233,10 @@ export class Stateless extends Construct {
     bindTable(remind, contacts, ['GetItem']);
     bindTable(remind, surveys, ['GetItem', 'UpdateItem']);
     bindTable(remind, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
+    bindTable(remind, system, ['UpdateItem'], [], ['SESRATE']);
     this.grantSendEmail(remind, data);
     remind.allow(['lambda:InvokeFunction'], [arnOf('remind')]);
+    this.schedules.grantManage(remind, ['CreateSchedule']);
 
     // expire: closes a wave, continues itself.
     bindTable(expire, surveys, ['GetItem', 'UpdateItem', 'Query']);
@@ -231,6 +244,10 @@ export class Stateless extends Construct {
     bindTable(expire, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
     // A wave too large for one invocation goes on in a fresh one of this function.
     expire.allow(['lambda:InvokeFunction'], [arnOf('expire')]);
+    // An expired triggered invitation leaves the outbox.
+    bindTable(expire, system, ['DeleteItem'], [], ['TRIGGERED']);
+    // Closing a wave still sending takes it off the sweeper's list (its ACTIVE marker).
+    bindTable(expire, surveys, ['DeleteItem'], [], ['ACTIVE']);
 
     // score: reconciles each changed invitation into the aggregates in one transaction
     // (TransactWriteItems is authorised per item action: Update and ConditionCheck).

@@ -12,12 +12,12 @@ const event = v.union([
   v.object({ token: v.pipe(v.string(), v.maxLength(100)), reminder }),
 ]);
 
-export const handler = eventHandler({ name: 'remind', event }, async (job, { deadline }) => {
+export const handler = eventHandler({ name: 'remind', event }, async (job, { deadline, stopBy }) => {
   if ('token' in job) {
     await remindTriggered(job.token, job.reminder);
     return { token: job.token, reminder: job.reminder };
   }
-  const result = await remindWave(job.waveId, job.reminder, deadline);
+  const result = await remindWave(job.waveId, job.reminder, deadline, stopBy);
   // The deadline came first: a fresh invocation goes on (a pass is safe to repeat).
   if (result === 'more')
     await invokeAsync(envNames.remindFunctionArn, { waveId: job.waveId, reminder: job.reminder });

@@ -22,24 +22,27 @@ const job = v.variant('type', [
   v.object({ type: v.literal('waves.resume') }),
 ]);
 
-export const handler = eventHandler({ name: 'send', event: job }, async (input: SendJob, { deadline }) => {
-  if (input.type === 'waves.resume') {
-    for (const waveId of await listActiveWaveIds()) {
-      // A wave whose start stopped before its expiry was scheduled gets it here, before it runs on;
-      // one that cannot (its survey gone) must not hold back the others.
-      await ensureWaveTimers(waveId).catch((err) => console.error(`send: timers of ${waveId}`, err));
-      await invokeSend({ type: 'wave.continue', waveId });
+export const handler = eventHandler(
+  { name: 'send', event: job },
+  async (input: SendJob, { deadline, stopBy }) => {
+    if (input.type === 'waves.resume') {
+      for (const waveId of await listActiveWaveIds()) {
+        // A wave whose start stopped before its expiry was scheduled gets it here, before it runs on;
+        // one that cannot (its survey gone) must not hold back the others.
+        await ensureWaveTimers(waveId).catch((err) => console.error(`send: timers of ${waveId}`, err));
+        await invokeSend({ type: 'wave.continue', waveId });
+      }
+      // Triggered invitations whose own invocation or schedule never came, or whose send must be tried again.
+      return { resumed: true, triggered: await sweepTriggered(deadline) };
     }
-    // Triggered invitations whose own invocation or schedule never came, or whose send must be tried again.
-    return { resumed: true, triggered: await sweepTriggered(deadline) };
-  }
-  if (input.type === 'invitation.send')
-    return { token: input.token, result: await sendTriggered(input.token, deadline) };
-  const waveId =
-    input.type === 'wave.start'
-      ? (await startScheduledWave(input.surveyId, input.scheduledAt)).id
-      : input.waveId;
-  const result = await runWave(waveId, deadline);
-  if (result === 'more') await invokeSend({ type: 'wave.continue', waveId });
-  return { waveId, result };
-});
+    if (input.type === 'invitation.send')
+      return { token: input.token, result: await sendTriggered(input.token, deadline) };
+    const waveId =
+      input.type === 'wave.start'
+        ? (await startScheduledWave(input.surveyId, input.scheduledAt)).id
+        : input.waveId;
+    const result = await runWave(waveId, deadline, stopBy);
+    if (result === 'more') await invokeSend({ type: 'wave.continue', waveId });
+    return { waveId, result };
+  },
+);

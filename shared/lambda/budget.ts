@@ -25,6 +25,11 @@ export const httpBudget: TimeBudget = { marginMs: 2_000, earlyStopMs: 1_000, wit
 export interface Budgeted {
   /** Epoch ms (real time, not shared/clock's) by which the handler should have handed over. */
   deadline: number;
+  /**
+   * Epoch ms after which nothing new may start at all (a call to SES): a few seconds before middy's
+   * early stop, so that a run never has work in flight when it is stopped.
+   */
+  stopBy: number;
 }
 
 /** The context a wrapped handler gets; Lambda's own fields are absent when a test passes none. */
@@ -49,4 +54,14 @@ export class EarlyStopError extends Error {
   constructor(earlyStopMs: number) {
     super(`stopped ${earlyStopMs} ms before the Lambda timeout`);
   }
+}
+
+/** When nothing new may start: the remaining time less the early stop and a second or two in hand. */
+export function stopByOf(
+  context: Partial<Pick<Context, 'getRemainingTimeInMillis'>> | undefined,
+  budget: TimeBudget,
+): number {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining === undefined) return Date.now() + budget.withoutContextMs;
+  return Date.now() + remaining - budget.earlyStopMs - Math.min(2_000, remaining / 10);
 }

@@ -15,6 +15,7 @@ import {
   httpBudget,
   type InvocationContext,
   jobBudget,
+  stopByOf,
   type TimeBudget,
 } from './budget.ts';
 import { type EventSchemaOptions, eventSchema } from './event-schema.ts';
@@ -33,7 +34,9 @@ function wrap<E, R, X extends InvocationContext>(
       throw new EarlyStopError(budget.earlyStopMs);
     },
   }).before((request) => {
-    (request.context as Partial<Context> & Budgeted).deadline = deadlineOf(request.context, budget);
+    const context = request.context as Partial<Context> & Budgeted;
+    context.deadline = deadlineOf(request.context, budget);
+    context.stopBy = stopByOf(request.context, budget);
   });
 }
 

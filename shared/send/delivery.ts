@@ -7,11 +7,18 @@
 import { nowIso, nowMs } from '../clock.ts';
 import { getContact } from '../contact/store.ts';
 import type { Invitation } from '../invitation/schema.ts';
-import { settleInvitation, settleSent, transitionInvitation } from '../invitation/store.ts';
+import { getInvitation, settleInvitation, settleSent, transitionInvitation } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
 import type { Survey } from '../survey/schema.ts';
 import { noteNextDue } from '../wave/store.ts';
-import { claimInvitation, isStaleClaim, renewClaim, settleConfirmed, settleIfConfirmed } from './claim.ts';
+import {
+  claimInvitation,
+  isStaleClaim,
+  renewClaim,
+  settleConfirmed,
+  settleIfConfirmed,
+  staleClaimMs,
+} from './claim.ts';
 import { composeEmail } from './compose.ts';
 import { sendThroughSes } from './ses-attempts.ts';
 import type { Pacer } from './ses-rate.ts';
@@ -21,6 +28,8 @@ export interface DeliveryContext {
   pacer: Pacer;
   /** Real-time epoch ms after which no new page (and no SES backoff) is started. */
   deadline: number;
+  /** Real-time epoch ms after which no call to SES starts at all (the invocation is about to stop). */
+  stopBy?: number;
   wait?: (ms: number) => Promise<void>;
   /** An invitation put back until `sendAfter` (its window closed); by default the wave notes when to come back. */
   onDeferred?: (inv: Invitation, sendAfter: string) => Promise<void>;
@@ -34,6 +43,7 @@ export interface DeliveryContext {
  * - `deferred`: the contact's send window had closed; back in the queue until it opens (`sendAfter`);
  * - `retry-later`: SES kept throttling or failing; back in the queue, nothing sent;
  * - `paused`: the account cannot send (`ctx.paused` says why); back in the queue, nothing sent;
+ * - `not-started`: the deadline came while it waited for its turn at SES; back in the queue;
  * - `skipped`: nothing to do (settled already).
  */
 export type DeliveryOutcome =
@@ -44,7 +54,8 @@ export type DeliveryOutcome =
   | 'pending'
   | 'retry-later'
   | 'deferred'
-  | 'paused';
+  | 'paused'
+  | 'not-started';
 
 export async function deliverInvitation(
   inv: Invitation,
@@ -57,8 +68,12 @@ export async function deliverInvitation(
   if (inv.status === 'sending' && !isStaleClaim(inv)) return 'pending';
   let claimedAt = Date.now();
   if (!(await claimInvitation(inv, claimedAt))) {
-    if (inv.status !== 'sending') return 'skipped';
-    return (await settleIfConfirmed(inv)) === 'sent' ? 'sent' : 'pending';
+    // Someone moved it first: settled (nothing to do), or claimed by another run that may yet die
+    // (look again later, never pass it by for good).
+    const current = await getInvitation(inv.token, true);
+    if (current?.status === 'sending' && current.sesAcceptedAt)
+      return settleConfirmed(current, current.sesAcceptedAt);
+    return current?.status === 'queued' || current?.status === 'sending' ? 'pending' : 'skipped';
   }
   if (survey.state !== 'published') {
     // Unpublished while its wave was sending: nobody more is emailed about it.
@@ -93,7 +108,9 @@ export async function deliverInvitation(
   const answer = await sendThroughSes(composeEmail(inv, survey, contact), {
     pacer: ctx.pacer,
     deadline: ctx.deadline,
+    ...(ctx.stopBy !== undefined && { stopBy: ctx.stopBy }),
     ...(ctx.wait && { wait: ctx.wait }),
+    claimIsOld: () => Date.now() - claimedAt > staleClaimMs() / 2,
     // A long back-off must not let the claim go stale under another run (two emails).
     renew: async () => {
       const renewedAt = Date.now();
@@ -116,14 +133,20 @@ export async function deliverInvitation(
     case 'claim-lost':
       // Another run took it over, or SES confirmed an attempt that failed on our side.
       return (await settleIfConfirmed(inv)) === 'sent' ? 'sent' : 'pending';
+    case 'not-started': {
+      // The deadline came while it waited for its turn: back to the queue, for the next invocation.
+      if (await transitionInvitation(inv.token, ['sending'], 'queued')) await stamp.release();
+      return 'not-started';
+    }
     case 'account':
     case 'gave-up': {
-      // Nothing was sent: the invitation goes back to the queue for a later run.
+      // Nothing was sent: the invitation goes back to the queue for a later run, and the contact's
+      // "surveyed" stamp back to what it was (the wave may close before that run comes).
       const back = await transitionInvitation(inv.token, ['sending'], 'queued', {
         failureReason: `retrying: ${answer.reason}`,
       });
-      if (answer.kind === 'gave-up') return 'retry-later';
       if (back) await stamp.release();
+      if (answer.kind === 'gave-up') return 'retry-later';
       ctx.paused = answer.reason;
       return 'paused';
     }

@@ -56,6 +56,8 @@ export async function sendPage(
   const outcomes = await mapConcurrent(due, sendConcurrency, (inv) => deliverInvitation(inv, survey, ctx));
   if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
   if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
+  // The deadline came mid-page: keep the cursor; the next invocation does this page again.
+  if (outcomes.includes('not-started')) return { state: 'progress' };
   due.forEach((inv, i) => {
     if (outcomes[i] === 'pending') pending.set(inv.token, inv);
   });
@@ -92,8 +94,9 @@ async function settlePending(
     });
     if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
     tokens.forEach((token, i) => {
-      if (outcomes[i] !== 'pending' && outcomes[i] !== 'retry-later') pending.delete(token);
+      if (!['pending', 'retry-later', 'not-started'].includes(outcomes[i] as string)) pending.delete(token);
     });
+    if (outcomes.includes('not-started')) return { state: 'progress' };
     if (outcomes.includes('retry-later')) return { state: 'stalled' };
   }
   return 'settled';

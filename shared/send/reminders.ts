@@ -142,6 +142,7 @@ export async function remindOne(
   n: number,
   pacer: Pacer,
   deadline = Number.POSITIVE_INFINITY,
+  stopBy = Number.POSITIVE_INFINITY,
 ): Promise<RemindOutcome> {
   if ((inv.reminders ?? 0) >= n || inv.status !== 'sent') return 'skipped';
   if ((inv.reminderAccepted ?? 0) >= n) {
@@ -168,6 +169,8 @@ export async function remindOne(
   const answer = await sendThroughSes(composeEmail(inv, survey, contact, n), {
     pacer,
     deadline,
+    stopBy,
+    claimIsOld: () => Date.now() - claimedAt > staleClaimMs() / 2,
     renew: async () => {
       const at = Date.now();
       if (!(await renew(inv.token, n, claimedAt, at))) return false;
@@ -188,6 +191,8 @@ export async function remindOne(
       await release(inv, n, () => claimedAt);
       return 'skipped';
     case 'gave-up':
+    case 'not-started':
+      // Nothing was sent: a later run (this wave's next invocation, or a retry) sends it.
       await release(inv, n, () => claimedAt);
       return 'retry';
     case 'account':
@@ -241,7 +246,12 @@ const pendingLookMs = 1_000;
  * outside their send window wait: the wave's reminder resumes at the earliest opening (`waiting`).
  * Reminders that may be on their way are looked at again at the end, until settled.
  */
-export async function remindWave(waveId: string, n: number, deadline: number): Promise<RemindResult> {
+export async function remindWave(
+  waveId: string,
+  n: number,
+  deadline: number,
+  stopBy = Number.POSITIVE_INFINITY,
+): Promise<RemindResult> {
   const wave = await getWave(waveId);
   if (!wave || wave.status === 'closed' || wave.closesAt <= nowIso()) return 'closed';
   const survey = await requireSurvey(wave.surveyId);
@@ -264,7 +274,7 @@ export async function remindWave(waveId: string, n: number, deadline: number): P
     if (start !== undefined && Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
     const outcomes = await mapConcurrent(page.items, sendConcurrency, (inv) =>
-      remindOne(inv, survey, n, pacer, deadline),
+      remindOne(inv, survey, n, pacer, deadline, stopBy),
     );
     const paused = pausedReason(outcomes);
     if (paused) return stalled(waveId, n, paused, wave.closesAt);
@@ -281,7 +291,7 @@ export async function remindWave(waveId: string, n: number, deadline: number): P
     await sleep(pendingLookMs);
     for (const [token] of pending) {
       const current = await getInvitation(token, true);
-      const outcome = current ? await remindOne(current, survey, n, pacer, deadline) : 'skipped';
+      const outcome = current ? await remindOne(current, survey, n, pacer, deadline, stopBy) : 'skipped';
       if (typeof outcome === 'object' && 'paused' in outcome)
         return stalled(waveId, n, outcome.paused, wave.closesAt);
       if (outcome === 'retry') retry = true;

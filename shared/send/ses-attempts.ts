@@ -20,14 +20,20 @@ export type SesAnswer =
   /** Throttles or server errors kept coming (or the deadline came): nothing was sent; try later. */
   | { kind: 'gave-up'; reason: string }
   /** The caller's claim was no longer its own when it came to try again. */
-  | { kind: 'claim-lost' };
+  | { kind: 'claim-lost' }
+  /** The deadline passed while waiting for a turn: nothing was sent; hand over. */
+  | { kind: 'not-started' };
 
 export interface SesAttemptOptions {
   pacer: Pacer;
   /** Renews the caller's claim before another attempt; false when it is no longer the caller's. */
   renew?: () => Promise<boolean>;
+  /** Whether the claim is old enough that it must be renewed before a call (a long wait for a turn). */
+  claimIsOld?: () => boolean;
   /** Real-time epoch ms after which no backoff is started. */
   deadline?: number;
+  /** Real-time epoch ms after which no call to SES starts (the invocation is about to be stopped). */
+  stopBy?: number;
   wait?: (ms: number) => Promise<void>;
 }
 
@@ -40,6 +46,11 @@ export async function sendThroughSes(email: OutgoingEmail, options: SesAttemptOp
   let serverErrors = 0;
   for (;;) {
     await options.pacer.take();
+    // A long wait for a turn (a slow account, many senders; a frozen container that wakes up later):
+    // past `stopBy` nothing is started, and a claim that may have gone stale meanwhile is renewed
+    // first, so that a run whose claim another run took over never sends a second email.
+    if (Date.now() > (options.stopBy ?? Number.POSITIVE_INFINITY)) return { kind: 'not-started' };
+    if (options.renew && options.claimIsOld?.() && !(await options.renew())) return { kind: 'claim-lost' };
     try {
       return { kind: 'sent', messageId: await sendEmail(email) };
     } catch (err) {

@@ -2,6 +2,7 @@
 import { GetAccountCommand, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { sesClient } from '../aws/clients.ts';
 import { optionalEnv, requireEnv } from '../config.ts';
+import { backOff } from '../retry.ts';
 import { type Pacer, SharedSesRate } from './ses-rate.ts';
 
 let cachedRate: { value: number; at: number } | undefined;
@@ -29,7 +30,7 @@ export async function allowedSendRate(): Promise<number> {
   if (cachedRate && Date.now() - cachedRate.at < 60_000) return cachedRate.value;
   let quota: number | undefined;
   try {
-    const account = await sesClient().send(new GetAccountCommand({}));
+    const account = await readAccount();
     if (account.SendingEnabled === false)
       throw new SesAccountError(
         'SES sending is paused for this account (GetAccount: SendingEnabled is false)',
@@ -37,7 +38,9 @@ export async function allowedSendRate(): Promise<number> {
     quota = account.SendQuota?.MaxSendRate;
   } catch (err) {
     if (err instanceof SesAccountError) throw err;
-    quota = fallbackRate();
+    // GetAccount cannot answer: the stand-in has no account (locally), or SES had a bad moment and
+    // the rate we read before still holds.
+    quota = fallbackRate() ?? cachedRate?.value;
     if (quota === undefined) throw new SesAccountError(`SES GetAccount failed: ${describeSesError(err)}`);
   }
   let rate = quota && quota > 0 ? quota : 1;
@@ -45,6 +48,26 @@ export async function allowedSendRate(): Promise<number> {
   if (Number.isFinite(cap) && cap > 0) rate = Math.min(rate, cap);
   cachedRate = { value: rate, at: Date.now() };
   return rate;
+}
+
+/**
+ * GetAccount, tried again on a throttle or a server error (every cold container asks; a burst of
+ * them must not look like an account that cannot send). Access denied is the account's own problem.
+ */
+async function readAccount() {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await sesClient().send(new GetAccountCommand({}));
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.$metadata?.httpStatusCode === 403 || accountErrors.includes(e.name ?? ''))
+        throw new SesAccountError(`SES GetAccount refused: ${describeSesError(err)}`);
+      const kind = classifySendError(err);
+      // Any other refusal (e.g. a stand-in without an account) is left to the caller's fallback.
+      if ((kind !== 'throttled' && kind !== 'transient' && kind !== 'unknown') || attempt >= 3) throw err;
+      await backOff(attempt, 200, 2_000);
+    }
+  }
 }
 
 let shared: { rate: number; pacer: SharedSesRate } | undefined;
@@ -101,7 +124,7 @@ export async function sendEmail(email: OutgoingEmail): Promise<string> {
  * - `unknown`: no answer at all (a connection reset, a timeout): the email may have gone, so it is
  *   never simply sent again; SES's Send event, or the claim going stale without one, decides;
  * - `account`: the account cannot send (SesAccountError);
- * - `permanent`: this email will never go (the address, the content).
+ * - `permanent`: this email will never go (SES rejected the message or its address).
  */
 export type SendFailure = 'throttled' | 'transient' | 'unknown' | 'account' | 'permanent';
 
@@ -116,18 +139,22 @@ const accountErrors = [
 ];
 
 export function classifySendError(err: unknown): SendFailure {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } } | null;
   const name = e?.name ?? '';
   if (err instanceof SesAccountError || accountErrors.includes(name)) return 'account';
+  // The account's daily quota comes as a throttle, but no backoff of seconds ends it.
+  if (/daily message quota/i.test(e?.message ?? '')) return 'account';
   if (['TooManyRequestsException', 'ThrottlingException', 'LimitExceededException'].includes(name))
     return 'throttled';
-  // SES's own answers for this one email (also when a test's stand-in leaves out the status).
+  // SES's own answers about this one email (also when a test's stand-in leaves out the status).
   if (['MessageRejected', 'BadRequestException'].includes(name)) return 'permanent';
   const status = e?.$metadata?.httpStatusCode;
   if (status === undefined) return 'unknown';
   if (status === 429) return 'throttled';
   if (status >= 500) return 'transient';
-  return 'permanent';
+  // Any other refusal (credentials, a sender not allowed): nothing about the recipient, so nobody
+  // is marked failed for it; the wave stalls and says why.
+  return 'account';
 }
 
 /** An SES error in a few words, for a failure reason or a stall: its name and message, no address. */

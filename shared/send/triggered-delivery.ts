@@ -27,7 +27,18 @@ export async function sendTriggered(
   const inv = await getInvitation(token, true);
   if (!inv) return 'not-found';
   if (inv.status !== 'queued' && inv.status !== 'sending') {
+    // Sent by a run that may have died before its reminders and expiry: make sure of them (named,
+    // so made once) before the outbox lets it go.
+    if (inv.status === 'sent') {
+      const survey = await requireSurvey(inv.surveyId);
+      await scheduleFollowUps(token, inv.closesAt, survey.reminders);
+    }
     await leaveOutbox(token);
+    return 'skipped';
+  }
+  // Never emailed before its own time was up (SES paused for weeks): it expires unsent.
+  if (inv.closesAt <= nowIso()) {
+    await expireTriggered(token);
     return 'skipped';
   }
   if (inv.sendAfter && inv.sendAfter > nowIso()) return 'not-due';

@@ -92,13 +92,18 @@ async function stall(wave: Wave, reason: string): Promise<'stalled'> {
  * Works on a wave until it is sent or the real-time deadline passes.
  * Steps: take the lease → select pages → send pages → mark the wave open.
  */
-export async function runWave(waveId: string, deadline: number): Promise<RunResult> {
+export async function runWave(waveId: string, deadline: number, stopBy?: number): Promise<RunResult> {
   const owner = randomUUID();
   if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
   const heartbeat = keepLease(waveId, owner);
   try {
     let wave = await getWave(waveId);
-    if (!wave || wave.status === 'closed') return 'done';
+    if (!wave) return 'done';
+    if (wave.status === 'closed') {
+      // Closed while still sending (its expiry came first): the sweeper need not come back.
+      await markWaveActive(waveId, false);
+      return 'done';
+    }
     let pacer: DeliveryContext['pacer'];
     try {
       pacer = await sesPacer();
@@ -119,7 +124,7 @@ export async function runWave(waveId: string, deadline: number): Promise<RunResu
       } else if (wave.phase === 'picking') {
         await pickPage(wave, survey);
       } else {
-        const ctx: DeliveryContext = { pacer, deadline };
+        const ctx: DeliveryContext = { pacer, deadline, ...(stopBy !== undefined && { stopBy }) };
         const progress = await sendPage(wave, survey, ctx, pending);
         if (progress.state === 'stalled') return progress.reason ? stall(wave, progress.reason) : 'stalled';
         if (wave.stalled) await clearWaveStall(waveId);

@@ -9,6 +9,7 @@
  * settle is conditional on the invitation still being open, and a closed wave is left alone.
  */
 import { nowIso } from '../clock.ts';
+import type { InvitationStatus } from '../invitation/schema.ts';
 import { queryWaveInvitations, settleInvitation } from '../invitation/store.ts';
 import { mapConcurrent } from '../send/concurrency.ts';
 import { closeWave, getWave } from './store.ts';
@@ -30,6 +31,9 @@ const pageSize = 200;
  * Expires a wave's open invitations from `from` on until they are all settled (then closes the
  * wave) or `deadline` (epoch ms, real time) has passed.
  */
+/** What an expiry settles. From any of them, not only the status the (lagging) index listed. */
+const open: InvitationStatus[] = ['queued', 'sending', 'sent'];
+
 export async function expireWave(
   waveId: string,
   deadline = Number.POSITIVE_INFINITY,
@@ -45,7 +49,7 @@ export async function expireWave(
   do {
     const page = await queryWaveInvitations(waveId, ['queued', 'sending', 'sent'], start, pageSize);
     await mapConcurrent(page.items, 8, (inv) =>
-      settleInvitation(inv, [inv.status], 'expired', { expiredAt: now }, 'expired'),
+      settleInvitation(inv, open, 'expired', { expiredAt: now }, 'expired'),
     );
     start = page.next;
     if (start && Date.now() >= deadline) return { result: 'more', next: start };

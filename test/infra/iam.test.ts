@@ -102,6 +102,8 @@ describe('least privilege', () => {
         [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
         [tableArn('system'), ddb('BatchWriteItem', 'Query')],
+        [tableArn('system'), ddb('UpdateItem')],
+        [tableArn('system'), ddb('DeleteItem')],
         ...sendEmail(),
         [functionArn('send'), ['lambda:InvokeFunction']],
         [scheduleArns, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']],
@@ -119,8 +121,11 @@ describe('least privilege', () => {
         [tableArn('surveys'), ddb('GetItem', 'UpdateItem')],
         [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
+        [tableArn('system'), ddb('UpdateItem')],
         ...sendEmail(),
         [functionArn('remind'), ['lambda:InvokeFunction']],
+        [scheduleArns, ['scheduler:CreateSchedule']],
+        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
       ]),
     );
     expect(reader.grantsOfRole(roleIdOf('expire'))).toEqual(
@@ -132,6 +137,28 @@ describe('least privilege', () => {
         [indexArn('invitations', 'byWave'), ddb('Query')],
         // A wave too large for one invocation goes on in a fresh one: itself, and no other function.
         [functionArn('expire'), ['lambda:InvokeFunction']],
+        [tableArn('system'), ddb('DeleteItem')],
+        [tableArn('surveys'), ddb('DeleteItem')],
+      ]),
+    );
+    // On the system table, send, remind and expire reach only their own kind of item.
+    const leadingKeysOn = (fn: FunctionName) =>
+      reader
+        .statementsOfRole(roleIdOf(fn))
+        .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(stack.resolve(tableArn('system'))))
+        .map((st) => [list(st.Action).join(','), st.Condition]);
+    const only = (keys: string[]) => ({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': keys } });
+    expect(leadingKeysOn('remind')).toEqual([['dynamodb:UpdateItem', only(['SESRATE'])]]);
+    expect(leadingKeysOn('expire')).toEqual([['dynamodb:DeleteItem', only(['TRIGGERED'])]]);
+    const expireOnSurveys = reader
+      .statementsOfRole(roleIdOf('expire'))
+      .filter((st) => list(st.Action).includes('dynamodb:DeleteItem'))
+      .map((st) => st.Condition);
+    expect(expireOnSurveys).toContainEqual(only(['ACTIVE']));
+    expect(leadingKeysOn('send')).toEqual(
+      expect.arrayContaining([
+        ['dynamodb:UpdateItem', only(['SESRATE'])],
+        ['dynamodb:DeleteItem', only(['TRIGGERED'])],
       ]),
     );
   });

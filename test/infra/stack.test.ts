@@ -113,14 +113,16 @@ describe('functions', () => {
         'EXPIRE_FUNCTION_ARN',
       ],
       remind: [
-        ...tables('contacts', 'surveys', 'invitations'),
+        ...tables('contacts', 'surveys', 'invitations', 'system'),
         'PUBLIC_URL',
         'DEFAULT_LOCALE',
         'FROM_ADDRESS',
         'SES_CONFIGURATION_SET',
+        'SCHEDULE_GROUP',
+        'SCHEDULER_ROLE_ARN',
         'REMIND_FUNCTION_ARN',
       ],
-      expire: [...tables('surveys', 'invitations'), 'EXPIRE_FUNCTION_ARN'],
+      expire: [...tables('surveys', 'invitations', 'system'), 'EXPIRE_FUNCTION_ARN'],
       score: tables('invitations', 'aggregates', 'contacts'),
       sesEvents: tables('invitations', 'contacts', 'surveys'),
     };

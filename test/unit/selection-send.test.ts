@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { resetConfigCache } from '../../shared/config.ts';
 import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { deliverInvitation } from '../../shared/send/delivery.ts';
@@ -342,6 +343,54 @@ describe('an SES call that got no answer (the email may have gone)', () => {
     const stale = invitation({ status: 'sending', sendingAt: Date.now() - 10 * 60_000 });
     expect(await deliverInvitation(stale, survey, ctx())).toBe('sent');
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
+  });
+});
+
+describe('a run about to be stopped, or whose claim may have gone stale while it waited', () => {
+  it('starts no SES call past stopBy: the invitation goes back to the queue, the stamp back too', async () => {
+    const context = { ...ctx(), stopBy: Date.now() - 1 };
+    expect(await deliverInvitation(invitation(), survey, context)).toBe('not-started');
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    expect(invitationUpdates().map((u) => u.ExpressionAttributeValues?.[':to'])).toEqual([
+      'sending',
+      'queued',
+    ]);
+    const restored = ddb
+      .commandCalls(UpdateCommand)
+      .map((c) => c.args[0].input)
+      .filter((u) => u.TableName === 'contacts' && String(u.UpdateExpression).startsWith('REMOVE'));
+    expect(restored.length).toBeGreaterThan(0);
+  });
+
+  it('renews an old claim before calling SES, and sends nothing when another run has it now', async () => {
+    process.env.SEND_STALE_CLAIM_SECONDS = '0';
+    resetConfigCache();
+    try {
+      let updates = 0;
+      ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(() => {
+        updates++;
+        if (updates > 1) throw conditionFailed(); // the renewal: someone else's claim now
+        return {};
+      });
+      ddb
+        .on(GetCommand, { TableName: 'invitations' })
+        .resolves({ Item: invitation({ status: 'sending', sendingAt: Date.now() }) });
+      expect(await deliverInvitation(invitation(), survey, ctx())).toBe('pending');
+      expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
+    } finally {
+      delete process.env.SEND_STALE_CLAIM_SECONDS;
+      resetConfigCache();
+    }
+  });
+
+  it('looks again later at an invitation another run claimed first, instead of passing it by', async () => {
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).rejects(conditionFailed());
+    ddb
+      .on(GetCommand, { TableName: 'invitations' })
+      .resolves({ Item: invitation({ status: 'sending', sendingAt: Date.now() }) });
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('pending');
+    ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: invitation({ status: 'sent' }) });
+    expect(await deliverInvitation(invitation(), survey, ctx())).toBe('skipped');
   });
 });
 
