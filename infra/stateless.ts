@@ -217,7 +217,8 @@ export class Stateless extends Construct {
     bindTable(send, system, ['DeleteItem'], [], ['TRIGGERED']);
     this.grantSendEmail(send, data);
     send.allow(['lambda:InvokeFunction'], [arnOf('send')]);
-    this.schedules.grantManage(send, ['CreateSchedule', 'DeleteSchedule', 'GetSchedule']);
+    // Only creates (window openings, triggered invitations' follow-ups, retries); the api deletes.
+    this.schedules.grantManage(send, ['CreateSchedule']);
     // A crash can leave a wave half sent; every few minutes send looks for such waves and resumes
     // them (a lease keeps two invocations off the same wave).
     for (const schedule of systemSchedules) {

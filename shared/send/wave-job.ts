@@ -94,7 +94,12 @@ async function stall(wave: Wave, reason: string): Promise<'stalled'> {
  */
 export async function runWave(waveId: string, deadline: number, stopBy?: number): Promise<RunResult> {
   const owner = randomUUID();
-  if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
+  if (!(await acquireWaveLease(waveId, owner, leaseMs))) {
+    if (await getWave(waveId)) return 'busy';
+    // An active marker whose wave was never made (its start failed half-way): nothing to resume.
+    await markWaveActive(waveId, false);
+    return 'done';
+  }
   const heartbeat = keepLease(waveId, owner);
   try {
     let wave = await getWave(waveId);

@@ -58,8 +58,11 @@ export async function createWave(
     await putNewWave(wave);
   } catch (err) {
     // The same request twice at once: the other one made it.
-    if (!givenId || !isConditionFailure(err)) throw err;
-    return createWave(survey, trigger, givenId);
+    if (givenId && isConditionFailure(err)) return createWave(survey, trigger, givenId);
+    // No wave was made: its marker must not send the sweeper after it every few minutes, for ever.
+    // (A crash between the two leaves the marker; the sweeper's run finds no wave and drops it.)
+    await markWaveActive(id, false).catch(() => undefined);
+    throw err;
   }
   await finishWaveTimers(wave, survey);
   const { timersPending: _done, ...made } = wave;

@@ -106,7 +106,7 @@ describe('least privilege', () => {
         [tableArn('system'), ddb('DeleteItem')],
         ...sendEmail(),
         [functionArn('send'), ['lambda:InvokeFunction']],
-        [scheduleArns, ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:GetSchedule']],
+        [scheduleArns, ['scheduler:CreateSchedule']],
         [stack.app.schedules.role.roleArn, ['iam:PassRole']],
       ]),
     );

@@ -10,7 +10,7 @@
  */
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { DeleteScheduleCommand } from '@aws-sdk/client-scheduler';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   advanceClock,
@@ -568,6 +568,23 @@ describe('triggered invitations', () => {
     expect(waves).toHaveLength(1);
     expect(waves[0]?.counts).toMatchObject({ selected: 1, sent: 1, responded: 1 });
   }, 120_000);
+  it('an active marker whose wave was never made is dropped, not visited for ever', async () => {
+    const waveId = 'w_nevermadeaaaaaaa';
+    const marker = { pk: 'ACTIVE', sk: `WAVE#${waveId}` };
+    await documentClient().send(new PutCommand({ TableName: tableName('surveys'), Item: marker }));
+    const answer = await lambdaClient().send(
+      new InvokeCommand({
+        FunctionName: 'send',
+        Payload: new TextEncoder().encode(JSON.stringify({ type: 'wave.continue', waveId })),
+      }),
+    );
+    expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({ waveId, result: 'done' });
+    const left = await documentClient().send(
+      new GetCommand({ TableName: tableName('surveys'), Key: marker, ConsistentRead: true }),
+    );
+    expect(left.Item).toBeUndefined();
+  });
+
   it('a triggered invitation whose own schedule never fired is sent by the sweeper, once', async () => {
     const surveyId = await createSurvey(domain, {
       kind: 'csat',
