@@ -180,3 +180,27 @@ export function bindTable(
   }
   fn.addEnvironment(tableEnvVar(definition.id), table.tableName);
 }
+
+/**
+ * Grants a function Query (or Scan) on some indexes of a table and nothing on the table itself, for a
+ * function that only lists through an index; tells it the table's name as bindTable does.
+ */
+export function bindIndexes(
+  fn: NpsFunction,
+  { table, definition }: BoundTable,
+  actions: readonly DynamoAction[],
+  indexes: readonly string[],
+): void {
+  const known = new Set(definition.indexes.map((i) => i.name));
+  for (const name of indexes) {
+    if (!known.has(name)) throw new Error(`table ${definition.id} has no index ${name}`);
+  }
+  if (indexes.length === 0 || actions.length === 0 || actions.some((a) => !indexActions.has(a))) {
+    throw new Error(`bindIndexes(${definition.id}): only Query or Scan, on at least one index`);
+  }
+  fn.allow(
+    actions.map((a) => `dynamodb:${a}`),
+    indexes.map((name) => `${table.tableArn}/index/${name}`),
+  );
+  fn.addEnvironment(tableEnvVar(definition.id), table.tableName);
+}

@@ -1,7 +1,8 @@
 /**
  * EventBridge Scheduler: one schedule group for every schedule npswave creates at run time
- * (recurring waves, one-time reminders and expiries), and the role those schedules assume, which
- * may invoke the send, remind and expire functions and nothing else.
+ * (recurring waves, one-time reminders, expiries and delivery retries; the stack's own sweepers and
+ * digests), and the role those schedules assume, which may invoke the send, remind, expire, deliver
+ * and digest functions and nothing else.
  */
 import { ArnFormat, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,7 +49,8 @@ export class Schedules extends Construct {
     });
 
     this.role = new iam.Role(this, 'Role', {
-      description: 'npswave: assumed by EventBridge Scheduler to start waves, reminders and expiries',
+      description:
+        'npswave: assumed by EventBridge Scheduler to start waves, reminders, expiries, deliveries and digests',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
@@ -91,7 +93,8 @@ export class Schedules extends Construct {
       // cdk-nag renders the pseudo parameters of the ARN this way.
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.groupName}/*]`,
       reason:
-        'Schedule names are made at run time (one per recurring survey, wave reminder and expiry); the wildcard ' +
+        'Schedule names are made at run time (one per recurring survey, wave reminder, expiry and delivery ' +
+        'retry); the wildcard ' +
         'covers only schedules inside our own schedule group.',
     });
   }

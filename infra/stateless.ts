@@ -1,5 +1,5 @@
 /**
- * The stateless half of npswave: the seven functions, what each may touch (exactly, action by
+ * The stateless half of npswave: the ten functions, what each may touch (exactly, action by
  * action), and what triggers them: the HTTP API, EventBridge Scheduler, the invitations stream and
  * the SES event rule. It receives the stateful half as props and changes none of it.
  */
@@ -11,12 +11,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { envNames } from '../shared/config.ts';
 import { type FunctionName, routes } from '../shared/routes.ts';
 import { systemSchedules } from '../shared/schedule/system.ts';
 import type { DeployConfig } from './config.ts';
-import { bindTable, functionArnFor, NpsFunction } from './function.ts';
+import { bindIndexes, bindTable, functionArnFor, NpsFunction } from './function.ts';
 import { HttpEndpoint } from './http-api.ts';
 import { Operations } from './operations.ts';
 import { Schedules } from './scheduler.ts';
@@ -81,6 +82,28 @@ export const functionSpecs: Record<FunctionName, FunctionSpec> = {
     timeout: Duration.seconds(30),
     memorySize: 256,
   },
+  alerts: {
+    dir: 'alerts',
+    description: 'fires the alert rules of answers from the invitations stream',
+    timeout: Duration.minutes(1),
+    memorySize: 512,
+  },
+  // Webhook POSTs wait on other people's servers (each with its own short timeout); a batch of them
+  // and the alert emails fit well inside two minutes.
+  deliver: {
+    dir: 'deliver',
+    description: 'delivers webhooks and alert emails, and retries them',
+    timeout: Duration.minutes(2),
+    memorySize: 512,
+    async: true,
+  },
+  digest: {
+    dir: 'digest',
+    description: 'emails survey owners their daily or weekly digest',
+    timeout: Duration.minutes(5),
+    memorySize: 1024,
+    async: true,
+  },
 };
 
 /** Physical function name: `<stack>-<folder>`, e.g. NpsWave-send. */
@@ -103,7 +126,7 @@ export class Stateless extends Construct {
   constructor(scope: Construct, id: string, props: StatelessProps) {
     super(scope, id);
     const { config, data } = props;
-    const { contacts, surveys, invitations, aggregates, system } = data.tables;
+    const { contacts, surveys, invitations, aggregates, system, alerts: alertsTable } = data.tables;
     const stackName = Stack.of(this).stackName;
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
@@ -120,7 +143,13 @@ export class Stateless extends Construct {
 
     this.schedules = new Schedules(this, 'Schedules', {
       groupName: stackName,
-      targetFunctionArns: [arnOf('send'), arnOf('remind'), arnOf('expire')],
+      targetFunctionArns: [
+        arnOf('send'),
+        arnOf('remind'),
+        arnOf('expire'),
+        arnOf('deliver'),
+        arnOf('digest'),
+      ],
     });
     this.http = new HttpEndpoint(this, 'Http', { config, name: stackName, logRetention });
 
@@ -138,14 +167,18 @@ export class Stateless extends Construct {
       });
     }
     this.functions = fns;
-    const { api, respond, send, remind, expire, score, sesEvents } = fns;
+    const { api, respond, send, remind, expire, score, sesEvents, alerts, deliver, digest } = fns;
     this.operations.alarmOnStalls([send.logGroup, remind.logGroup]);
 
     // Environment, per function: only what it reads (see shared/config.ts).
     const pages = { [envNames.publicUrl]: this.http.url, [envNames.defaultLocale]: config.defaultLocale };
-    const mail = {
+    const sender = {
       [envNames.fromAddress]: config.fromAddress,
       [envNames.sesConfigurationSet]: data.configurationSet.configurationSetName,
+    };
+    // Waves pace themselves at the SES rate, under the operator's cap when there is one.
+    const mail = {
+      ...sender,
       ...(config.maxSendRate !== undefined ? { [envNames.sesMaxSendRate]: String(config.maxSendRate) } : {}),
     };
     const scheduling = {
@@ -160,6 +193,7 @@ export class Stateless extends Construct {
       ...scheduling,
       [envNames.hsts]: '1',
       [envNames.adminKeySecretArn]: data.adminKey.secretArn,
+      [envNames.deliverFunctionArn]: arnOf('deliver'),
     });
     setEnvironment(respond, { ...pages, [envNames.hsts]: '1' });
     setEnvironment(send, { ...pages, ...mail, ...scheduling });
@@ -172,6 +206,20 @@ export class Stateless extends Construct {
       [envNames.remindFunctionArn]: arnOf('remind'),
     });
     setEnvironment(expire, { [envNames.expireFunctionArn]: arnOf('expire') });
+    // alerts names answers by their dashboard URL and hands deliveries to deliver.
+    setEnvironment(alerts, {
+      [envNames.publicUrl]: this.http.url,
+      [envNames.deliverFunctionArn]: arnOf('deliver'),
+    });
+    // deliver schedules its own one-time retries, which invoke it again.
+    setEnvironment(deliver, {
+      ...pages,
+      ...sender,
+      [envNames.scheduleGroup]: this.schedules.groupName,
+      [envNames.schedulerRoleArn]: this.schedules.role.roleArn,
+      [envNames.deliverFunctionArn]: arnOf('deliver'),
+    });
+    setEnvironment(digest, { ...pages, ...sender });
 
     // api: the admin API and the dashboard.
     bindTable(api, contacts, [
@@ -189,7 +237,14 @@ export class Stateless extends Construct {
     bindTable(api, aggregates, ['GetItem', 'Query'], ['segmentsByResponses']);
     // BatchGetItem: a dashboard session and its admin key's record, read together.
     bindTable(api, system, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
-    api.allow(['lambda:InvokeFunction'], [arnOf('send')]);
+    // Follow-ups, webhook deliveries (redeliver, replay) and an erased contact's follow-ups.
+    bindTable(
+      api,
+      alertsTable,
+      ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'],
+      ['byStatus', 'byOwner'],
+    );
+    api.allow(['lambda:InvokeFunction'], [arnOf('send'), arnOf('deliver')]);
     this.schedules.grantManage(api, ['CreateSchedule', 'UpdateSchedule', 'DeleteSchedule', 'GetSchedule']);
     api.allow(['secretsmanager:GetSecretValue'], [data.adminKey.secretArn]);
 
@@ -255,29 +310,7 @@ export class Stateless extends Construct {
     bindTable(score, invitations, ['GetItem', 'UpdateItem', 'ConditionCheckItem']);
     bindTable(score, aggregates, ['UpdateItem', 'ConditionCheckItem']);
     bindTable(score, contacts, ['UpdateItem', 'ConditionCheckItem']);
-    score.fn.addEventSource(
-      new DynamoEventSource(invitations.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(failures),
-        // Only invitations that carry a response: sends, reminders and expiries never wake score up,
-        // and removals (erasure, TTL) leave the aggregates as they are.
-        filters: [
-          lambda.FilterCriteria.filter({
-            dynamodb: { NewImage: { responseVersion: { N: lambda.FilterRule.exists() } } },
-          }),
-        ],
-      }),
-    );
-    Validations.of(score).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level permissions; ' +
-        'every other stream action is scoped to the invitations stream ARN.',
-    });
+    this.consumeAnswers(score, invitations, failures);
 
     // sesEvents: bounces, complaints, deliveries (it reads the contact before suppressing it).
     bindTable(sesEvents, invitations, ['GetItem', 'UpdateItem']);
@@ -298,7 +331,75 @@ export class Stateless extends Construct {
       ],
     });
 
+    // alerts: fires each answer's matching rules once per answer version. It records the fired
+    // version on the invitation and writes the answer reference, deliveries and follow-up in one
+    // transaction (authorised per item action: Update on the invitation; Put, Update and
+    // ConditionCheck on alert items), then hands the deliveries to deliver.
+    bindTable(alerts, invitations, ['GetItem', 'UpdateItem']);
+    bindTable(alerts, surveys, ['GetItem']);
+    // The contact the alert names, whose properties may also pick a follow-up's assignee.
+    bindTable(alerts, contacts, ['GetItem']);
+    bindTable(alerts, alertsTable, ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
+    alerts.allow(['lambda:InvokeFunction'], [arnOf('deliver')]);
+    this.consumeAnswers(alerts, invitations, failures);
+
+    // deliver: POSTs webhooks (to the internet: no VPC) and emails alerts, records every attempt and
+    // schedules its own one-time retries (the scheduler role invokes it; it never invokes itself).
+    bindTable(
+      deliver,
+      alertsTable,
+      ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'],
+      ['byStatus', 'byOwner'],
+    );
+    bindTable(deliver, surveys, ['GetItem']);
+    this.grantSendEmail(deliver, data);
+    this.schedules.grantManage(deliver, ['CreateSchedule']);
+
+    // digest: reads each owned survey's report (surveys, waves, aggregates, the comment feed) and the
+    // open follow-ups, and emails the owners. On the alerts table it writes only its sent markers
+    // (DIGEST#<survey>), so a repeated run sends no digest twice and can touch nothing else.
+    bindTable(digest, surveys, ['GetItem', 'Query'], ['gsi1']);
+    bindTable(digest, aggregates, ['GetItem', 'Query'], ['segmentsByResponses']);
+    bindIndexes(digest, invitations, ['Query'], ['answersBySurvey']);
+    bindIndexes(digest, alertsTable, ['Query'], ['byStatus']);
+    bindTable(digest, alertsTable, ['PutItem', 'UpdateItem'], [], ['DIGEST#*']);
+    this.grantSendEmail(digest, data);
+
     this.http.addRoutes(routes, { api: api.fn, respond: respond.fn });
+  }
+
+  /**
+   * Feeds a function the invitations stream: only records that carry a response (sends, reminders
+   * and expiries never wake it up; removals by erasure or TTL are left alone), in batches whose
+   * failed records are retried alone, then kept in the failures queue. score and alerts are its two
+   * readers: DynamoDB Streams throttles more than two readers of a shard, so a third must not be added.
+   */
+  private consumeAnswers(
+    fn: NpsFunction,
+    invitations: Stateful['tables']['invitations'],
+    failures: sqs.IQueue,
+  ): void {
+    fn.fn.addEventSource(
+      new DynamoEventSource(invitations.table, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(failures),
+        filters: [
+          lambda.FilterCriteria.filter({
+            dynamodb: { NewImage: { responseVersion: { N: lambda.FilterRule.exists() } } },
+          }),
+        ],
+      }),
+    );
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'dynamodb:ListStreams, which the stream event source mapping needs, has no resource-level permissions; ' +
+        'every other stream action is scoped to the invitations stream ARN.',
+    });
   }
 
   /** ses:SendEmail through our identity and configuration set only, plus the account's send quota. */

@@ -19,6 +19,8 @@ export const localFunctionArn = (name: FunctionName): string =>
   `arn:aws:lambda:${localRegion}:${localAccount}:function:${localFunctionName(name)}`;
 
 export const scheduleGroup = 'npswave-local';
+/** The role local schedules name (the stand-in checks nothing, as no IAM runs locally). */
+export const localSchedulerRoleArn = `arn:aws:iam::${localAccount}:role/npswave-local-scheduler`;
 export const localConfigurationSet = 'npswave-local';
 
 export interface HandlerEnvironmentInput {
@@ -57,10 +59,14 @@ export function handlerEnvironment(input: HandlerEnvironmentInput): Record<strin
     SEND_STALE_CLAIM_SECONDS: '20',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     [envNames.scheduleGroup]: scheduleGroup,
-    [envNames.schedulerRoleArn]: `arn:aws:iam::${localAccount}:role/npswave-local-scheduler`,
+    [envNames.schedulerRoleArn]: localSchedulerRoleArn,
     [envNames.sendFunctionArn]: localFunctionArn('send'),
     [envNames.remindFunctionArn]: localFunctionArn('remind'),
     [envNames.expireFunctionArn]: localFunctionArn('expire'),
+    [envNames.deliverFunctionArn]: localFunctionArn('deliver'),
+    [envNames.digestFunctionArn]: localFunctionArn('digest'),
+    // Webhooks may reach receivers on this machine (http://127.0.0.1:…); never set on AWS.
+    [envNames.localHooks]: '1',
     [envNames.adminKeyHash]: input.adminKeyHash,
     [envNames.defaultLocale]: 'en',
     SES_FALLBACK_SEND_RATE: String(input.sesMaxSendRate ?? 14),

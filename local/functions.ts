@@ -19,6 +19,9 @@ export const functionDirs: Record<FunctionName, string> = {
   expire: 'expire',
   score: 'score',
   sesEvents: 'ses-events',
+  alerts: 'alerts',
+  deliver: 'deliver',
+  digest: 'digest',
 };
 
 const functionNames = Object.keys(functionDirs) as FunctionName[];
@@ -32,6 +35,9 @@ export const timeoutSeconds: Record<FunctionName, number> = {
   expire: 300,
   score: 60,
   sesEvents: 60,
+  alerts: 60,
+  deliver: 120,
+  digest: 300,
 };
 
 /**

@@ -14,6 +14,7 @@ import { loopback } from './ports.ts';
 import type { SesEventFeed } from './ses-events.ts';
 import type { StreamPoller } from './streams.ts';
 import type { TimeTravel } from './time-travel.ts';
+import { ReceiverCore, receiverPrefix, serveReceiverRoutes } from './webhook-receiver.ts';
 
 /** API Gateway's payload limit. */
 export const maxRequestBytes = 10 * 1024 * 1024;
@@ -29,6 +30,8 @@ export interface GatewayDeps {
   sesEvents?: SesEventFeed;
   /** NPSWAVE_FAULTS, when set: `GET /_local/faults` reports what was injected. */
   faults?: Faults | undefined;
+  /** What `/_local/receiver/{name}` keeps (local/webhook-receiver.ts); the gateway makes one when absent. */
+  receiver?: ReceiverCore;
 }
 
 export interface Gateway {
@@ -51,8 +54,9 @@ export function resolveRoute(method: string, path: string): Resolved | 'method-n
 }
 
 export async function startGateway(deps: GatewayDeps, port: number): Promise<Gateway> {
+  const withReceiver = { ...deps, receiver: deps.receiver ?? new ReceiverCore() };
   const server: Server = createServer((req, res) => {
-    handleRequest(deps, req, res).catch((err: unknown) => {
+    handleRequest(withReceiver, req, res).catch((err: unknown) => {
       logFailure(deps.log, `gateway: ${req.method} ${req.url} failed`, err);
       if (!res.headersSent) sendJson(res, 500, errorBody('internal', 'internal error'));
       else res.end();
@@ -63,7 +67,11 @@ export async function startGateway(deps: GatewayDeps, port: number): Promise<Gat
   return { port: bound, close: () => closeServer(server) };
 }
 
-async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleRequest(
+  deps: GatewayDeps & { receiver: ReceiverCore },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   await deps.ready;
   const method = req.method ?? 'GET';
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -73,6 +81,16 @@ async function handleRequest(deps: GatewayDeps, req: IncomingMessage, res: Serve
     if (method !== 'GET') sendJson(res, 405, errorBody('method_not_allowed', 'use GET'), { allow: 'GET' });
     else if (!deps.faults) sendJson(res, 404, errorBody('not_found', 'NPSWAVE_FAULTS is not set'));
     else sendJson(res, 200, deps.faults.report());
+    return;
+  }
+
+  if (path.startsWith(`${receiverPrefix}/`)) {
+    if (method !== 'GET' && fromAnotherSite(req)) {
+      req.resume();
+      sendJson(res, 403, errorBody('forbidden', 'the local control routes take no posts from web pages'));
+      return;
+    }
+    await serveReceiverRoutes(deps.receiver, req, res);
     return;
   }
 

@@ -1,7 +1,8 @@
 /**
  * The local stack: DynamoDB Local with the tables of shared/tables.ts, the SES stand-in, the control
- * server (EventBridge Scheduler and Lambda Invoke stand-ins), the stream poller that feeds `score`,
- * and the gateway, all wired so that the deployed handler modules run unchanged in this process.
+ * server (EventBridge Scheduler and Lambda Invoke stand-ins), the stream poller that feeds the
+ * stream consumers, the system schedules (shared/schedule/system.ts) and the gateway, all wired so
+ * that the deployed handler modules run unchanged in this process.
  * The handlers read process.env, so there is one stack per process.
  */
 import { mkdir } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { resetAdminKeyCache } from '../shared/auth/admin-keys.ts';
 import { guardRequests, resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { sha256Hex } from '../shared/ids.ts';
-import { systemSchedules } from '../shared/schedule/system.ts';
+import { type SystemSchedule, systemSchedules } from '../shared/schedule/system.ts';
 import { tableIds } from '../shared/tables.ts';
 import { resolveAdminKey } from './admin-key.ts';
 import { type ControlServer, startControlServer } from './control.ts';
@@ -22,7 +23,9 @@ import {
   fakeCredentials,
   handlerEnvironment,
   localConfigurationSet,
+  localFunctionArn,
   localRegion,
+  localSchedulerRoleArn,
   scheduleGroup,
 } from './env.ts';
 import { startDynamoFaultProxy, startSesFaultProxy } from './fault-proxies.ts';
@@ -33,7 +36,7 @@ import { assertJava17 } from './java.ts';
 import { duplicatingInvoker, LambdaService } from './lambda.ts';
 import { describeError, type Log, stderrLog } from './log.ts';
 import { assertPortFree, freePort, loopback } from './ports.ts';
-import { ScheduleStore } from './schedule-store.ts';
+import { type ScheduleInput, SchedulerError, ScheduleStore } from './schedule-store.ts';
 import { Scheduler } from './scheduler.ts';
 import { startSes } from './ses.ts';
 import { SesEventFeed } from './ses-events.ts';
@@ -66,6 +69,8 @@ export interface LocalStackOptions {
   asyncRetryDelaysMs?: number[];
   /** How often (real time) waves a crash left half-sent are resumed; 15 s by default, 0 for never. */
   resumeWavesEveryMs?: number;
+  /** How often (real time) alert deliveries whose retry is due are swept; 30 s by default, 0 for never. */
+  sweepDeliveriesEveryMs?: number;
   /**
    * On a first start (an empty data folder), the local clock starts at this earlier time (epoch ms)
    * instead of now: the demo sets it back about a year and makes its history on the way back.
@@ -96,12 +101,13 @@ export interface LocalStack {
 }
 
 /**
- * On AWS a `rate()` schedule resumes waves a crash left behind (shared/schedule/system.ts). Locally the
- * same job runs on a real-time timer instead, at start and then every few seconds: a rate schedule
- * under the movable clock would fire thousands of times whenever a test skips a year ahead.
+ * On AWS `rate()` schedules resume waves a crash left behind and sweep due alert deliveries
+ * (shared/schedule/system.ts). Locally each such job runs on a real-time timer instead, at start and
+ * then every few seconds: a rate schedule under the movable clock would fire thousands of times
+ * whenever a test skips a year ahead.
  */
-function startWaveSweeper(lambda: LambdaService, everyMs: number): { stop(): void } {
-  const job = systemSchedules.find((s) => s.name === 'resume-waves');
+function startSweeper(lambda: LambdaService, name: string, everyMs: number): { stop(): void } {
+  const job = systemSchedules.find((s) => s.name === name);
   if (!job || everyMs <= 0) return { stop() {} };
   const run = () => lambda.invokeAsync(job.target, job.input);
   const first = setTimeout(run, 1_000);
@@ -113,6 +119,48 @@ function startWaveSweeper(lambda: LambdaService, everyMs: number): { stop(): voi
     },
   };
 }
+
+/**
+ * The `cron()` system schedules (the daily digests) live in the Scheduler stand-in under the local
+ * clock, as on AWS, so moving the clock a day ahead fires them. Created on every start when missing,
+ * and brought up to date when the definition changed; an unchanged one keeps its last firing.
+ */
+async function ensureCronSchedules(store: ScheduleStore): Promise<void> {
+  for (const job of systemSchedules.filter((s) => s.expression.startsWith('cron('))) {
+    const input = cronScheduleInput(job);
+    let existing: ReturnType<ScheduleStore['get']> | undefined;
+    try {
+      existing = store.get(job.name, scheduleGroup);
+    } catch (err) {
+      if (!(err instanceof SchedulerError && err.type === 'ResourceNotFoundException')) throw err;
+    }
+    if (!existing) await store.create(job.name, input);
+    else if (
+      existing.ScheduleExpression !== input.ScheduleExpression ||
+      existing.Target.Arn !== input.Target.Arn ||
+      existing.Target.Input !== input.Target.Input ||
+      existing.State !== 'ENABLED'
+    ) {
+      await store.update(job.name, input);
+    }
+  }
+}
+
+/** A system schedule as the CDK stack creates it (infra/scheduler.ts addRecurring). */
+const cronScheduleInput = (job: SystemSchedule): ScheduleInput => ({
+  GroupName: scheduleGroup,
+  Description: `npswave: ${job.name}`,
+  ScheduleExpression: job.expression,
+  ScheduleExpressionTimezone: 'UTC',
+  FlexibleTimeWindow: { Mode: 'OFF' },
+  State: 'ENABLED',
+  Target: {
+    Arn: localFunctionArn(job.target),
+    RoleArn: localSchedulerRoleArn,
+    Input: JSON.stringify(job.input),
+    RetryPolicy: { MaximumRetryAttempts: 0 },
+  },
+});
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const log = options.log ?? stderrLog;
@@ -228,21 +276,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     if (firstStart && options.clockStartsAt !== undefined) await timeTravel.startAt(options.clockStartsAt);
     else await timeTravel.load();
+    // After the clock is set: a new schedule counts its occurrences from the local now.
+    await ensureCronSchedules(store);
     await streams.start();
     stops.push(() => streams.stop());
     scheduler.start(options.schedulerTickMs);
     stops.push(() => scheduler.stop());
     await sesEvents.start();
     stops.push(() => sesEvents.stop());
-    const sweeper = startWaveSweeper(lambda, options.resumeWavesEveryMs ?? 15_000);
-    stops.push(async () => sweeper.stop());
+    const sweepers = [
+      startSweeper(lambda, 'resume-waves', options.resumeWavesEveryMs ?? 15_000),
+      startSweeper(lambda, 'sweep-deliveries', options.sweepDeliveriesEveryMs ?? 30_000),
+    ];
+    const stopSweepers = async () => {
+      for (const sweeper of sweepers) sweeper.stop();
+    };
+    stops.push(stopSweepers);
     releaseGateway();
 
     // Stopping: no new requests, no new firings, let running work finish, then the stand-ins.
     const stopInOrder = async () => {
       const steps: [string, () => Promise<void>][] = [
         ['gateway', () => gateway.close()],
-        ['wave sweeper', async () => sweeper.stop()],
+        ['sweepers', stopSweepers],
         ['scheduler', () => scheduler.stop()],
         ['SES events', () => sesEvents.stop()],
         ['lambda', () => idleWithin(lambda, 15_000, log)],

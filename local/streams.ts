@@ -29,6 +29,7 @@ import { lambdaRecord } from './stream-records.ts';
 /** Which function consumes which table's stream (the CDK stack wires the same pairs). */
 export const streamConsumers: { table: TableId; fn: FunctionName }[] = [
   { table: 'invitations', fn: 'score' },
+  { table: 'invitations', fn: 'alerts' },
 ];
 
 const batchSize = 100;
@@ -45,6 +46,8 @@ interface ShardState {
 
 interface StreamState {
   arn: string;
+  /** Where its checkpoints are kept: each consumer of a stream reads it at its own pace. */
+  key: string;
   fn: FunctionName;
   shards: Map<string, ShardState>;
 }
@@ -95,7 +98,7 @@ export class StreamPoller {
         const described = await tables.send(new DescribeTableCommand({ TableName: localTableName(table) }));
         const arn = described.Table?.LatestStreamArn;
         if (!arn) throw new Error(`table ${localTableName(table)} has no stream`);
-        this.streams.push({ arn, fn, shards: new Map() });
+        this.streams.push({ arn, key: checkpointKey(arn, fn), fn, shards: new Map() });
       }
     } finally {
       tables.destroy();
@@ -186,7 +189,7 @@ export class StreamPoller {
           shard.iterator = await this.iteratorFor(stream, shard);
           continue;
         }
-        const checkpoint = this.checkpoints[stream.arn]?.[shard.id];
+        const checkpoint = this.checkpoints[stream.key]?.[shard.id];
         const records = (page.Records ?? []).filter((r) => isAfter(r.dynamodb?.SequenceNumber, checkpoint));
         shard.pending.push(...records);
         shard.iterator = page.NextShardIterator;
@@ -208,7 +211,7 @@ export class StreamPoller {
   }
 
   private async iteratorFor(stream: StreamState, shard: ShardState): Promise<string | undefined> {
-    const checkpoint = this.checkpoints[stream.arn]?.[shard.id];
+    const checkpoint = this.checkpoints[stream.key]?.[shard.id];
     const request = checkpoint
       ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: checkpoint }
       : { ShardIteratorType: 'TRIM_HORIZON' as const };
@@ -301,14 +304,17 @@ export class StreamPoller {
   private async checkpoint(stream: StreamState, shard: ShardState, record: StreamRecord | undefined) {
     const sequence = record?.dynamodb?.SequenceNumber;
     if (!sequence) return;
-    const current = this.streams.map((s) => s.arn);
+    const current = this.streams.map((s) => s.key);
     const next: Checkpoints = {};
-    for (const arn of current) next[arn] = { ...this.checkpoints[arn] };
-    next[stream.arn] = { ...next[stream.arn], [shard.id]: sequence };
+    for (const key of current) next[key] = { ...this.checkpoints[key] };
+    next[stream.key] = { ...next[stream.key], [shard.id]: sequence };
     this.checkpoints = next;
     await this.writeCheckpoints(next);
   }
 }
+
+/** The score consumer keeps the plain ARN (the key data folders made before a second consumer hold). */
+const checkpointKey = (arn: string, fn: FunctionName): string => (fn === 'score' ? arn : `${fn}@${arn}`);
 
 /** Whether a sequence number comes after the checkpoint (numeric strings of any length). */
 function isAfter(sequence: string | undefined, checkpoint: string | undefined): boolean {

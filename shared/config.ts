@@ -38,6 +38,10 @@ export const envNames = {
   sendFunctionArn: 'SEND_FUNCTION_ARN',
   remindFunctionArn: 'REMIND_FUNCTION_ARN',
   expireFunctionArn: 'EXPIRE_FUNCTION_ARN',
+  /** The alert deliveries function: alerts and the api hand it deliveries, it schedules its own retries. */
+  deliverFunctionArn: 'DELIVER_FUNCTION_ARN',
+  /** The digest function (set locally for every function, as the other ARNs; on AWS nothing invokes it by ARN but its schedule). */
+  digestFunctionArn: 'DIGEST_FUNCTION_ARN',
   /** AWS: the Secrets Manager secret holding the first admin key. */
   adminKeySecretArn: 'ADMIN_KEY_SECRET_ARN',
   /** Local: the SHA-256 (hex) of the admin key the local stack accepts. */
@@ -45,6 +49,11 @@ export const envNames = {
   defaultLocale: 'DEFAULT_LOCALE',
   /** "1" on AWS: pages send HSTS. */
   hsts: 'HSTS',
+  /**
+   * Local only: "1" lets webhook URLs point at loopback receivers (http://127.0.0.1:…), so a local
+   * stack can deliver to a test server. Never set on AWS, where hooks must be public HTTPS URLs.
+   */
+  localHooks: 'NPSWAVE_LOCAL_HOOKS',
 } as const;
 
 /** Resets the cache; tests that change process.env between cases call it. */

@@ -3,7 +3,16 @@
  * matches requests against the same entries and hands the same handler an API Gateway v2 event.
  */
 export type HttpFunction = 'api' | 'respond';
-export type FunctionName = HttpFunction | 'send' | 'remind' | 'expire' | 'score' | 'sesEvents';
+export type FunctionName =
+  | HttpFunction
+  | 'send'
+  | 'remind'
+  | 'expire'
+  | 'score'
+  | 'sesEvents'
+  | 'alerts'
+  | 'deliver'
+  | 'digest';
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 
 export interface Route {
@@ -44,6 +53,15 @@ export const routes: Route[] = [
   admin('GET', '/api/admin-keys'),
   admin('POST', '/api/admin-keys'),
   admin('DELETE', '/api/admin-keys/{id}'),
+  // Alerts: follow-ups, webhook deliveries, secrets (functions/api/alerts.ts).
+  admin('GET', '/api/followups'),
+  admin('GET', '/api/followups/{id}'),
+  admin('PATCH', '/api/followups/{id}'),
+  admin('GET', '/api/webhook-deliveries'),
+  admin('GET', '/api/webhook-deliveries/{id}'),
+  admin('POST', '/api/webhook-deliveries/{id}/redeliver'),
+  admin('POST', '/api/surveys/{id}/webhooks/replay'),
+  admin('POST', '/api/surveys/{id}/alerts/{ruleId}/rotate-secret'),
   page('GET', '/r/{token}'),
   page('POST', '/r/{token}'),
   page('GET', '/l/{surveyId}'),
@@ -69,6 +87,9 @@ export const routes: Route[] = [
   dashboard('GET', '/admin/contacts/{id}'),
   dashboard('GET', '/admin/contacts/{id}/erase'),
   dashboard('POST', '/admin/contacts/{id}/erase'),
+  dashboard('GET', '/admin/followups'),
+  dashboard('POST', '/admin/followups/{id}'),
+  dashboard('GET', '/admin/responses/{ref}'),
 ];
 
 /** The API Gateway route key of a route, e.g. "GET /api/contacts/{id}". */

@@ -27,7 +27,7 @@ export interface TableDefinition {
   stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'KEYS_ONLY';
 }
 
-export type TableId = 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system';
+export type TableId = 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system' | 'alerts';
 
 const s = (name: string): KeyAttribute => ({ name, type: 'S' });
 
@@ -96,6 +96,22 @@ export const tableDefinitions: Record<TableId, TableDefinition> = {
   },
   /** Admin keys, idempotency records and rate-limit windows; temporary items expire by TTL. */
   system: { id: 'system', partitionKey: s('pk'), sortKey: s('sk'), indexes: [], ttlAttribute: 'expiresAt' },
+  /**
+   * What alert rules make (shared/alert/): webhook and email deliveries (pk DELIVERY#id), follow-ups
+   * (pk FOLLOWUP#id), answer references (pk RESPONSE#ref), hook and email-window state. `byStatus`
+   * lists deliveries by status (pending ones by their next attempt) and follow-ups by status (open
+   * ones by due time); `byOwner` lists a contact's follow-ups and a rule's queued alert emails.
+   */
+  alerts: {
+    id: 'alerts',
+    partitionKey: s('pk'),
+    sortKey: s('sk'),
+    indexes: [
+      { name: 'byStatus', partitionKey: s('statusKey'), sortKey: s('statusSort'), projection: 'ALL' },
+      { name: 'byOwner', partitionKey: s('ownerKey'), sortKey: s('ownerSort'), projection: 'ALL' },
+    ],
+    ttlAttribute: 'expiresAt',
+  },
 };
 
 export const tableIds = Object.keys(tableDefinitions) as TableId[];

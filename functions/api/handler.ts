@@ -15,10 +15,12 @@ import { keyRoutes } from './keys.ts';
 import type { AdminRoutes } from './router.ts';
 import { scoreRoutes } from './scores.ts';
 import { surveyRoutes } from './surveys.ts';
+import { alertRoutes } from './alerts.ts';
 
 const actions: AdminRoutes = {
   ...contactRoutes,
   ...surveyRoutes,
+  ...alertRoutes,
   ...invitationRoutes,
   ...scoreRoutes,
   ...keyRoutes,

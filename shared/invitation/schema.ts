@@ -63,6 +63,10 @@ export interface Invitation {
   responseVersion?: number;
   /** Hash of the last answer's content, so a retried POST changes nothing. */
   responseHash?: string;
+  // What the alert rules already fired for (maintained by the alerts function, shared/alert/fire.ts):
+  // the answer version they judged and the rules it matched then.
+  alertedVersion?: number;
+  alertMatches?: string[];
   // What the aggregates already count for this invitation (maintained by the score function).
   countedVersion?: number;
   countedScore?: number;

@@ -6,16 +6,9 @@ import { CreateScheduleCommand, DeleteScheduleCommand } from '@aws-sdk/client-sc
 import { schedulerClient } from '../aws/clients.ts';
 import { requireEnv } from '../config.ts';
 
-export type ScheduleTarget = 'send' | 'remind' | 'expire';
+export type ScheduleTarget = 'send' | 'remind' | 'expire' | 'deliver' | 'digest';
 
-const targetArn = (target: ScheduleTarget): string =>
-  requireEnv(
-    target === 'send'
-      ? 'SEND_FUNCTION_ARN'
-      : target === 'remind'
-        ? 'REMIND_FUNCTION_ARN'
-        : 'EXPIRE_FUNCTION_ARN',
-  );
+const targetArn = (target: ScheduleTarget): string => requireEnv(`${target.toUpperCase()}_FUNCTION_ARN`);
 
 /**
  * `at(2026-11-22T13:05:00)`: whole seconds, UTC, rounded up. Rounding down would fire up to a second

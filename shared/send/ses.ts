@@ -86,7 +86,8 @@ export function resetSesAccountCache(): void {
 }
 
 export interface OutgoingEmail {
-  to: string;
+  /** One recipient (invitations), or a team's addresses together (alerts). */
+  to: string | string[];
   subject: string;
   html: string;
   text: string;
@@ -99,7 +100,7 @@ export async function sendEmail(email: OutgoingEmail): Promise<string> {
   const result = await sesClient().send(
     new SendEmailCommand({
       FromEmailAddress: requireEnv('FROM_ADDRESS'),
-      Destination: { ToAddresses: [email.to] },
+      Destination: { ToAddresses: Array.isArray(email.to) ? email.to : [email.to] },
       ConfigurationSetName: requireEnv('SES_CONFIGURATION_SET'),
       EmailTags: Object.entries(email.tags).map(([Name, Value]) => ({ Name, Value })),
       Content: {

@@ -1,4 +1,5 @@
 /** Creating, editing, publishing and unpublishing surveys: the rules, with the store behind them. */
+import { prepareRules } from '../alert/rules.ts';
 import { nowIso } from '../clock.ts';
 import { optionalEnv } from '../config.ts';
 import { badRequest, conflict } from '../errors.ts';
@@ -7,6 +8,7 @@ import { isSupportedLocale, type Locale } from '../locales.ts';
 import { cadenceAnchor, cadenceFirings, cadenceSpec, syncCadenceSchedule } from '../schedule/cadence.ts';
 import { closeWavesAfterUnpublish } from '../wave/unpublish.ts';
 import {
+  type AlertRule,
   benchmarkProblem,
   type CreateSurveyInput,
   defaultScale,
@@ -144,7 +146,9 @@ export function newSurvey(input: CreateSurveyInput, at: string): Survey {
     anonymous: input.anonymous ?? false,
     sendWindow: input.sendWindow ?? null,
     reportBy: input.reportBy ?? [],
-    alerts: input.alerts ?? [],
+    alerts: prepareRules(input.alerts ?? []),
+    owners: input.owners ?? [],
+    ...(input.digest !== undefined && { digest: input.digest }),
     link: input.link ?? { enabled: false },
     ...(input.benchmark !== undefined && input.benchmark !== 'default' && { benchmark: input.benchmark }),
     state: 'draft',
@@ -184,7 +188,11 @@ export async function patchSurvey(
       continue;
     }
     (next as unknown as Record<string, unknown>)[field] =
-      field === 'reminders' ? { ...current.reminders, ...(value as object) } : value;
+      field === 'reminders'
+        ? { ...current.reminders, ...(value as object) }
+        : field === 'alerts'
+          ? prepareRules(value as AlertRule[], current.alerts)
+          : value;
   }
   checkSurvey(next);
   if (next.cadence) cadenceSpec(next.cadence, next, new Date()); // refuses a cadence AWS would refuse

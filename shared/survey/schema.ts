@@ -3,6 +3,7 @@
  * the edge; the rest of the code works with the parsed, defaulted `Survey`.
  */
 import * as v from 'valibot';
+import { optionalEnv } from '../config.ts';
 import { isValidTimeZone, supportedLocales } from '../locales.ts';
 import type { Scale, Segment, SurveyKind } from '../scoring.ts';
 
@@ -15,6 +16,9 @@ const timeZone = v.pipe(
 const locale = v.picklist(supportedLocales, `must be one of ${supportedLocales.join(', ')}`);
 const intIn = (min: number, max: number) =>
   v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(min), v.maxValue(max));
+
+/** The local stack lets hooks reach receivers on this machine (CONTRACT.md); AWS never does. */
+export const loopbackHooksAllowed = (): boolean => optionalEnv('NPSWAVE_LOCAL_HOOKS') === '1';
 
 const segmentName = v.picklist(['promoter', 'passive', 'detractor', 'low', 'neutral', 'high']);
 const followUp = v.record(segmentName, text(500));
@@ -85,22 +89,69 @@ const sendWindow = v.strictObject({
   to: hhmm,
 });
 
-const alert = v.strictObject({
-  when: v.strictObject({
-    segment: v.optional(segmentName),
-    scoreAtMost: v.optional(v.number()),
-    scoreAtLeast: v.optional(v.number()),
-  }),
-  email: v.optional(v.pipe(v.array(v.pipe(v.string(), v.email())), v.maxLength(20))),
-  webhook: v.optional(
-    v.strictObject({
-      url: v.pipe(v.string(), v.url(), v.startsWith('https://', 'must be an https:// URL')),
-      secret: v.optional(v.pipe(v.string(), v.minLength(16, 'use a secret of at least 16 characters'))),
-      format: v.optional(v.picklist(['json', 'slack'])),
-    }),
+/**
+ * Where a webhook may point. On AWS only https:// (and the address is checked again, resolved, at
+ * delivery: shared/alert/target.ts); the local stack also takes http:// receivers on this machine.
+ */
+const webhookUrl = v.pipe(
+  v.string(),
+  v.url('must be a URL'),
+  v.maxLength(2000),
+  v.check(
+    (url) =>
+      url.startsWith('https://') ||
+      (loopbackHooksAllowed() && /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url)),
+    'must be an https:// URL',
   ),
-  followUp: v.optional(v.boolean()),
-});
+);
+/** `whsec_` + base64 of 24–64 random bytes (the Standard Webhooks form), or any 16+ character text. */
+const webhookSecret = v.pipe(
+  v.string(),
+  v.minLength(16, 'use a secret of at least 16 characters'),
+  v.maxLength(200),
+);
+/** Names the contact property that holds a follow-up's assignee, e.g. "properties.accountOwner". */
+const propertyPath = v.pipe(
+  v.string(),
+  v.regex(/^properties\.[A-Za-z0-9_.-]{1,64}$/, 'must look like properties.accountOwner'),
+);
+
+const alert = v.pipe(
+  v.strictObject({
+    /** Kept across edits (given back by the API); a rule without one gets one. */
+    id: v.optional(v.pipe(v.string(), v.regex(/^al_[a-z2-7]{16}$/, 'must be an id the API gave'))),
+    name: v.optional(text(100)),
+    when: v.strictObject({
+      segment: v.optional(segmentName),
+      scoreAtMost: v.optional(v.pipe(v.number(), v.finite())),
+      scoreAtLeast: v.optional(v.pipe(v.number(), v.finite())),
+      hasComment: v.optional(v.boolean()),
+      commentContains: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+    }),
+    email: v.optional(v.pipe(v.array(v.pipe(v.string(), v.email())), v.maxLength(20))),
+    webhook: v.optional(
+      v.strictObject({
+        url: webhookUrl,
+        secret: v.optional(webhookSecret),
+        format: v.optional(v.picklist(['json', 'slack'])),
+      }),
+    ),
+    followUp: v.optional(
+      v.union([
+        v.boolean(),
+        v.strictObject({
+          assignee: v.optional(nonEmpty(200)),
+          assigneeFrom: v.optional(propertyPath),
+          dueInHours: v.optional(intIn(1, 24 * 90)),
+        }),
+      ]),
+    ),
+  }),
+  v.check(
+    (r) => Boolean(r.email?.length || r.webhook || r.followUp),
+    'a rule needs email, webhook or followUp',
+  ),
+);
 
 const branding = v.strictObject({
   logoUrl: v.optional(v.pipe(v.string(), v.url(), v.startsWith('https://', 'must be an https:// URL'))),
@@ -147,6 +198,10 @@ const editable = {
     ),
   ),
   alerts: v.optional(v.pipe(v.array(alert), v.maxLength(20))),
+  /** Who owns the survey: the digest, a disabled hook's notice and email alerts without addresses go to them. */
+  owners: v.optional(v.pipe(v.array(v.pipe(v.string(), v.email())), v.maxLength(20))),
+  /** How often the owners get the digest (default weekly, once there are owners). */
+  digest: v.optional(v.picklist(['daily', 'weekly', 'off'])),
   link: v.optional(v.strictObject({ enabled: v.boolean() })),
   /** "default" goes back to the kind's built-in bands; null shows none. */
   benchmark: v.optional(v.union([v.literal('default'), v.nullable(benchmark)])),
@@ -169,6 +224,20 @@ export type Cadence = v.InferOutput<typeof cadence>;
 export type SendWindow = v.InferOutput<typeof sendWindow>;
 export type LocaleTexts = v.InferOutput<typeof localeTexts>;
 export type AlertRule = v.InferOutput<typeof alert>;
+/**
+ * A rule as stored: it always has an id, and its webhook a `whsec_` secret. During a rotation the
+ * old secret signs too, until `previousSecretUntil` (two signatures, as the spec allows).
+ */
+export type StoredAlertRule = Omit<AlertRule, 'id' | 'webhook'> & {
+  id: string;
+  webhook?: {
+    url: string;
+    secret: string;
+    format?: 'json' | 'slack';
+    previousSecret?: string;
+    previousSecretUntil?: string;
+  };
+};
 export type Benchmark = v.InferOutput<typeof benchmark>;
 
 /** A stored survey: the input with its defaults filled in, and its lifecycle. */
@@ -193,7 +262,11 @@ export interface Survey {
   anonymous: boolean;
   sendWindow?: SendWindow | null;
   reportBy: string[];
-  alerts: AlertRule[];
+  alerts: StoredAlertRule[];
+  /** Absent on surveys stored before owners existed. */
+  owners?: string[];
+  /** Absent: weekly once there are owners. */
+  digest?: 'daily' | 'weekly' | 'off';
   link: { enabled: boolean };
   /** Absent: the kind's default bands (shared/score/benchmark.ts); null: the team chose none. */
   benchmark?: Benchmark | null;

@@ -25,6 +25,9 @@ export const functionDirs: Record<FunctionName, string> = {
   expire: 'expire',
   score: 'score',
   sesEvents: 'ses-events',
+  alerts: 'alerts',
+  deliver: 'deliver',
+  digest: 'digest',
 };
 export const functionNames = Object.keys(functionDirs) as FunctionName[];
 

@@ -53,7 +53,15 @@ describe('least privilege', () => {
         [tableArn('aggregates'), ddb('GetItem', 'Query')],
         [indexArn('aggregates', 'segmentsByResponses'), ddb('Query')],
         [tableArn('system'), ddb('GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem')],
+        // Follow-ups, webhook deliveries (list, redeliver, replay) and an erased contact's follow-ups.
+        [
+          tableArn('alerts'),
+          ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query', 'BatchWriteItem'),
+        ],
+        [indexArn('alerts', 'byStatus'), ddb('Query')],
+        [indexArn('alerts', 'byOwner'), ddb('Query')],
         [functionArn('send'), ['lambda:InvokeFunction']],
+        [functionArn('deliver'), ['lambda:InvokeFunction']],
         [
           scheduleArns,
           [
@@ -180,6 +188,74 @@ describe('least privilege', () => {
     );
   });
 
+  it('alerts may read the stream, the answer, its survey and contact, write alert items and hand them to deliver', () => {
+    expect(reader.grantsOfRole(roleIdOf('alerts'))).toEqual(
+      reader.grants([
+        logsOf('alerts'),
+        failures(),
+        [tableArn('invitations'), ddb('GetItem', 'UpdateItem')],
+        [tableArn('surveys'), ddb('GetItem')],
+        [tableArn('contacts'), ddb('GetItem')],
+        [tableArn('alerts'), ddb('GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem')],
+        [functionArn('deliver'), ['lambda:InvokeFunction']],
+        [
+          stack.data.tables.invitations.table.tableStreamArn,
+          ddb('DescribeStream', 'GetRecords', 'GetShardIterator'),
+        ],
+        ['*', ddb('ListStreams')],
+      ]),
+    );
+  });
+
+  it('deliver may keep deliveries, email through our identity and schedule its own retries', () => {
+    expect(reader.grantsOfRole(roleIdOf('deliver'))).toEqual(
+      reader.grants([
+        logsOf('deliver'),
+        failures(),
+        [tableArn('alerts'), ddb('GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query')],
+        [indexArn('alerts', 'byStatus'), ddb('Query')],
+        [indexArn('alerts', 'byOwner'), ddb('Query')],
+        [tableArn('surveys'), ddb('GetItem')],
+        ...sendEmail(),
+        [scheduleArns, ['scheduler:CreateSchedule']],
+        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
+      ]),
+    );
+    // Its retries invoke it through the scheduler role, never by its own hand.
+    const invokes = reader
+      .statementsOfRole(roleIdOf('deliver'))
+      .filter((st) => list(st.Action).includes('lambda:InvokeFunction'));
+    expect(invokes).toEqual([]);
+  });
+
+  it('digest may read reports and open follow-ups, email owners and write only its sent markers', () => {
+    expect(reader.grantsOfRole(roleIdOf('digest'))).toEqual(
+      reader.grants([
+        logsOf('digest'),
+        failures(),
+        [tableArn('surveys'), ddb('GetItem', 'Query')],
+        [indexArn('surveys', 'gsi1'), ddb('Query')],
+        [tableArn('aggregates'), ddb('GetItem', 'Query')],
+        [indexArn('aggregates', 'segmentsByResponses'), ddb('Query')],
+        // The comment feed only: nothing on the invitations table itself.
+        [indexArn('invitations', 'answersBySurvey'), ddb('Query')],
+        [indexArn('alerts', 'byStatus'), ddb('Query')],
+        [tableArn('alerts'), ddb('PutItem', 'UpdateItem')],
+        ...sendEmail(),
+      ]),
+    );
+    // On the alerts table itself, only its DIGEST#<survey> markers.
+    const onAlerts = reader
+      .statementsOfRole(roleIdOf('digest'))
+      .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(stack.resolve(tableArn('alerts'))));
+    expect(onAlerts.map((st) => [list(st.Action).sort().join(','), st.Condition])).toEqual([
+      [
+        'dynamodb:PutItem,dynamodb:UpdateItem',
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DIGEST#*'] } },
+      ],
+    ]);
+  });
+
   it('sesEvents may only mark invitations, contacts and wave counters', () => {
     expect(reader.grantsOfRole(roleIdOf('sesEvents'))).toEqual(
       reader.grants([
@@ -192,7 +268,7 @@ describe('least privilege', () => {
   });
 
   it('passes the scheduler role only to EventBridge Scheduler', () => {
-    for (const name of ['api', 'send'] as FunctionName[]) {
+    for (const name of ['api', 'send', 'remind', 'deliver'] as FunctionName[]) {
       const passRole = reader
         .statementsOfRole(roleIdOf(name))
         .filter((s) => list(s.Action).includes('iam:PassRole'));

@@ -46,8 +46,8 @@ const logicalId = (c: { node: { defaultChild?: unknown } }): string => reader.lo
 const lambdaByName = (name: FunctionName): [string, Json] => reader.lambda(name);
 
 describe('functions', () => {
-  it('are the seven functions, Node 24 on arm64, ESM handlers with source maps and their own log group', () => {
-    expect(Object.keys(resources('AWS::Lambda::Function'))).toHaveLength(7);
+  it('are the ten functions, Node 24 on arm64, ESM handlers with source maps and their own log group', () => {
+    expect(Object.keys(resources('AWS::Lambda::Function'))).toHaveLength(10);
     for (const name of functionNames) {
       const [, fn] = lambdaByName(name);
       const p = props(fn);
@@ -83,11 +83,12 @@ describe('functions', () => {
     const tables = (...ids: (typeof tableIds)[number][]) => ids.map(tableEnvVar);
     const env: Record<FunctionName, string[]> = {
       api: [
-        ...tables('contacts', 'surveys', 'invitations', 'aggregates', 'system'),
+        ...tables('contacts', 'surveys', 'invitations', 'aggregates', 'system', 'alerts'),
         'PUBLIC_URL',
         'DEFAULT_LOCALE',
         'HSTS',
         'ADMIN_KEY_SECRET_ARN',
+        'DELIVER_FUNCTION_ARN',
         'SCHEDULE_GROUP',
         'SCHEDULER_ROLE_ARN',
         'SEND_FUNCTION_ARN',
@@ -125,6 +126,28 @@ describe('functions', () => {
       expire: [...tables('surveys', 'invitations', 'system'), 'EXPIRE_FUNCTION_ARN'],
       score: tables('invitations', 'aggregates', 'contacts'),
       sesEvents: tables('invitations', 'contacts', 'surveys'),
+      alerts: [
+        ...tables('invitations', 'surveys', 'contacts', 'alerts'),
+        'PUBLIC_URL',
+        'DELIVER_FUNCTION_ARN',
+      ],
+      deliver: [
+        ...tables('alerts', 'surveys'),
+        'PUBLIC_URL',
+        'DEFAULT_LOCALE',
+        'FROM_ADDRESS',
+        'SES_CONFIGURATION_SET',
+        'SCHEDULE_GROUP',
+        'SCHEDULER_ROLE_ARN',
+        'DELIVER_FUNCTION_ARN',
+      ],
+      digest: [
+        ...tables('surveys', 'aggregates', 'invitations', 'alerts'),
+        'PUBLIC_URL',
+        'DEFAULT_LOCALE',
+        'FROM_ADDRESS',
+        'SES_CONFIGURATION_SET',
+      ],
     };
     for (const name of functionNames) {
       const vars = (props(lambdaByName(name)[1]).Environment as { Variables: Json }).Variables;
@@ -149,14 +172,39 @@ describe('functions', () => {
     expect(send.SES_CONFIGURATION_SET).toEqual({ Ref: logicalId(stack.data.configurationSet) });
     const expire = (props(lambdaByName('expire')[1]).Environment as { Variables: Json }).Variables;
     expect(expire.EXPIRE_FUNCTION_ARN).toEqual(functionArn('expire'));
+    expect(api.DELIVER_FUNCTION_ARN).toEqual(functionArn('deliver'));
+    const alerts = reader.environment('alerts');
+    expect(alerts.DELIVER_FUNCTION_ARN).toEqual(functionArn('deliver'));
+    expect(alerts.PUBLIC_URL).toEqual(api.PUBLIC_URL);
+    const deliver = reader.environment('deliver');
+    // Its retries are one-time schedules that invoke it again, by the same fixed ARN.
+    expect(deliver.DELIVER_FUNCTION_ARN).toEqual(functionArn('deliver'));
+    expect(deliver.SCHEDULE_GROUP).toBe('NpsWave');
+    expect(deliver.SCHEDULER_ROLE_ARN).toEqual(api.SCHEDULER_ROLE_ARN);
+    for (const name of ['deliver', 'digest'] as FunctionName[]) {
+      const env = reader.environment(name);
+      expect(env.FROM_ADDRESS, name).toBe('surveys@example.com');
+      expect(env.SES_CONFIGURATION_SET, name).toEqual(send.SES_CONFIGURATION_SET);
+      expect(env.DEFAULT_LOCALE, name).toBe('en');
+    }
   });
 
-  it('hand failed asynchronous invocations of send, remind and expire to the failures queue', () => {
+  it('run alerts and deliver briefly, digest longer, each with the memory it needs', () => {
+    const sizing = (name: FunctionName) => {
+      const p = props(lambdaByName(name)[1]);
+      return [p.Timeout, p.MemorySize];
+    };
+    expect(sizing('alerts')).toEqual([60, 512]);
+    expect(sizing('deliver')).toEqual([120, 512]);
+    expect(sizing('digest')).toEqual([300, 1024]);
+  });
+
+  it('hand failed asynchronous invocations of send, remind, expire, deliver and digest to the failures queue', () => {
     const configs = Object.values(resources('AWS::Lambda::EventInvokeConfig')).map(props);
     expect(
       configs.map((c) => c.FunctionName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     ).toEqual(
-      (['expire', 'remind', 'send'] as FunctionName[])
+      (['expire', 'remind', 'send', 'deliver', 'digest'] as FunctionName[])
         .map((n) => ({ Ref: lambdaByName(n)[0] }))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
@@ -230,29 +278,65 @@ describe('tables', () => {
     ).toMatchObject({ StreamSpecification: { StreamViewType: 'NEW_IMAGE' } });
   });
 
-  it('feed score from the invitations stream, only records with a response, failures kept', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionName: { Ref: lambdaByName('score')[0] },
-      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.invitations.table), 'StreamArn'] },
-      StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
-      BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: Match.anyValue(),
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      DestinationConfig: {
-        OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.app.operations.failures), 'Arn'] } },
-      },
-      FilterCriteria: {
-        Filters: [
-          {
-            Pattern: JSON.stringify({
-              dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } },
-            }),
-          },
-        ],
-      },
+  it('keep alert deliveries and follow-ups in the alerts table, listed by status and by owner, expiring by TTL', () => {
+    const alerts = props(
+      resources('AWS::DynamoDB::Table')[logicalId(stack.data.tables.alerts.table)] as Json,
+    );
+    expect(alerts).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
     });
+    expect(alerts.StreamSpecification).toBeUndefined();
+    expect(alerts.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byStatus',
+        KeySchema: [
+          { AttributeName: 'statusKey', KeyType: 'HASH' },
+          { AttributeName: 'statusSort', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: 'byOwner',
+        KeySchema: [
+          { AttributeName: 'ownerKey', KeyType: 'HASH' },
+          { AttributeName: 'ownerSort', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+
+  it('feed score and alerts from the invitations stream, only records with a response, failures kept', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    for (const name of ['score', 'alerts'] as FunctionName[]) {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: lambdaByName(name)[0] },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.invitations.table), 'StreamArn'] },
+        StartingPosition: 'TRIM_HORIZON',
+        BatchSize: 100,
+        BisectBatchOnFunctionError: true,
+        MaximumRetryAttempts: Match.anyValue(),
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.app.operations.failures), 'Arn'] } },
+        },
+        FilterCriteria: {
+          Filters: [
+            {
+              Pattern: JSON.stringify({
+                dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } },
+              }),
+            },
+          ],
+        },
+      });
+    }
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 });
@@ -319,22 +403,37 @@ describe('scheduler', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'NpsWave' });
   });
 
-  it('resumes waves a crash left behind, every few minutes, through send', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    template.hasResource('AWS::Scheduler::Schedule', { DependsOn: [logicalId(stack.app.schedules.group)] });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      GroupName: 'NpsWave',
-      ScheduleExpression: Match.stringLikeRegexp('^rate\\('),
-      State: 'ENABLED',
-      Target: {
-        Arn: functionArn('send'),
-        RoleArn: { 'Fn::GetAtt': [logicalId(stack.app.schedules.role), 'Arn'] },
-        Input: JSON.stringify({ type: 'waves.resume' }),
-      },
-    });
+  it('resumes waves and sweeps due deliveries every five minutes, and sends digests daily at 07:00 UTC', () => {
+    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    const system: [FunctionName, string, unknown][] = [
+      ['send', 'rate(5 minutes)', { type: 'waves.resume' }],
+      ['deliver', 'rate(5 minutes)', { type: 'deliveries.sweep' }],
+      ['digest', 'cron(0 7 * * ? *)', { type: 'digests.send' }],
+    ];
+    for (const [target, expression, input] of system) {
+      template.hasResource('AWS::Scheduler::Schedule', {
+        DependsOn: [logicalId(stack.app.schedules.group)],
+        Properties: {
+          GroupName: 'NpsWave',
+          ScheduleExpression: expression,
+          State: 'ENABLED',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: {
+            Arn: functionArn(target),
+            RoleArn: { 'Fn::GetAtt': [logicalId(stack.app.schedules.role), 'Arn'] },
+            Input: JSON.stringify(input),
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          },
+        },
+      });
+    }
+    // A cron without a time zone runs in UTC.
+    for (const schedule of Object.values(resources('AWS::Scheduler::Schedule'))) {
+      expect(props(schedule).ScheduleExpressionTimezone).toBeUndefined();
+    }
   });
 
-  it('has a role that only EventBridge Scheduler of this account may assume, to invoke send, remind and expire', () => {
+  it('has a role that only EventBridge Scheduler of this account may assume, to invoke its five targets', () => {
     const roleId = logicalId(stack.app.schedules.role);
     const role = props(resources('AWS::IAM::Role')[roleId] as Json);
     expect(role.AssumeRolePolicyDocument).toMatchObject({
@@ -352,6 +451,8 @@ describe('scheduler', () => {
         [functionArn('send'), ['lambda:InvokeFunction']],
         [functionArn('remind'), ['lambda:InvokeFunction']],
         [functionArn('expire'), ['lambda:InvokeFunction']],
+        [functionArn('deliver'), ['lambda:InvokeFunction']],
+        [functionArn('digest'), ['lambda:InvokeFunction']],
       ]),
     );
   });
