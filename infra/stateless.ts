@@ -219,7 +219,8 @@ export class Stateless extends Construct {
       [envNames.schedulerRoleArn]: this.schedules.role.roleArn,
       [envNames.deliverFunctionArn]: arnOf('deliver'),
     });
-    setEnvironment(digest, { ...pages, ...sender });
+    // digest paces its emails at the account's SES rate, and goes on in a fresh invocation of itself.
+    setEnvironment(digest, { ...pages, ...mail, [envNames.digestFunctionArn]: arnOf('digest') });
 
     // api: the admin API and the dashboard.
     bindTable(api, contacts, [
@@ -363,6 +364,8 @@ export class Stateless extends Construct {
     bindIndexes(digest, invitations, ['Query'], ['answersBySurvey']);
     bindIndexes(digest, alertsTable, ['Query'], ['byStatus']);
     bindTable(digest, alertsTable, ['PutItem', 'UpdateItem'], [], ['DIGEST#*']);
+    bindTable(digest, system, ['UpdateItem'], [], ['SESRATE']);
+    digest.allow(['lambda:InvokeFunction'], [arnOf('digest')]);
     this.grantSendEmail(digest, data);
 
     this.http.addRoutes(routes, { api: api.fn, respond: respond.fn });

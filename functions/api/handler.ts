@@ -8,6 +8,7 @@ import { bearerToken, checkAdminKey } from '../../shared/auth/admin-keys.ts';
 import { AppError } from '../../shared/errors.ts';
 import { errorToJson, type HttpEvent, type HttpResult, header } from '../../shared/http.ts';
 import { httpHandler } from '../../shared/lambda/handler.ts';
+import { alertRoutes } from './alerts.ts';
 import { contactRoutes } from './contacts.ts';
 import { dashboard, dashboardRouteKeys, isDashboardRoute } from './dashboard/router.ts';
 import { invitationRoutes } from './invitations.ts';
@@ -15,7 +16,6 @@ import { keyRoutes } from './keys.ts';
 import type { AdminRoutes } from './router.ts';
 import { scoreRoutes } from './scores.ts';
 import { surveyRoutes } from './surveys.ts';
-import { alertRoutes } from './alerts.ts';
 
 const actions: AdminRoutes = {
   ...contactRoutes,

@@ -4,6 +4,7 @@
  * someone's text, so the HTML goes through the escaping `html` template; the layout is the
  * invitation's (one column of tables, inline styles). Pure: the deliver function sends it.
  */
+import { emailFrame, font, muted } from '../email/frame.ts';
 import { oneLine } from '../email/headers.ts';
 import { fill, formatDateTime } from '../i18n/format.ts';
 import { directionOf } from '../i18n/messages.ts';
@@ -37,9 +38,6 @@ export const summaryLimit = 20;
 const excerptLength = 200;
 
 // The invitation's font stack and muted grey (shared/email/html-part.ts keeps them private for now).
-const font =
-  "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,'PingFang SC','Microsoft YaHei',sans-serif";
-const muted = '#52525b';
 const palette = paletteOf(undefined);
 
 /** A comment on one line, cut at a character boundary (never inside a surrogate pair). */
@@ -167,32 +165,14 @@ const footerText = (m: AlertMessages, input: AlertEmailInput): string[] => [
   '',
 ];
 
-// The invitation's frame (shared/email/html-part.ts): grey page, one white card of at most 560 px.
 function page(input: AlertEmailInput, subject: string, body: SafeHtml, m: AlertMessages): string {
-  const { locale } = input;
-  const dir = directionOf(locale);
-  return html`<!doctype html>
-<html lang="${locale}" dir="${dir}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="x-apple-disable-message-reformatting">
-<meta name="color-scheme" content="light">
-<meta name="supported-color-schemes" content="light">
-<title>${subject}</title>
-</head>
-<body style="margin:0;padding:0;background:#f4f4f5;-webkit-text-size-adjust:100%">
-<div role="article" aria-roledescription="email" aria-label="${subject}" lang="${locale}" dir="${dir}">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f4f4f5" style="background:#f4f4f5"><tr><td align="center" style="padding:24px 8px">
-<!--[if mso]><table role="presentation" width="560" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="max-width:560px;background:#ffffff;border-top:4px solid ${palette.fill};border-radius:8px">
-<tr><td style="padding:24px 20px;font:15px/22px ${raw(font)};color:#18181b">${body}</td></tr>
-<tr><td style="padding:16px 20px 24px;border-top:1px solid #e4e4e7;font:13px/20px ${raw(font)};color:${muted}">${fill(m.footer, { survey: input.surveyName })}</td></tr>
-</table>
-<!--[if mso]></td></tr></table><![endif]-->
-</td></tr></table>
-</div>
-</body>
-</html>
-`.html;
+  return emailFrame({
+    locale: input.locale,
+    dir: directionOf(input.locale),
+    subject,
+    preheader: subject,
+    accent: palette.fill,
+    body,
+    footer: html`${fill(m.footer, { survey: input.surveyName })}`,
+  });
 }

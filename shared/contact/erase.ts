@@ -1,10 +1,11 @@
 /**
  * Erasure (GDPR): the contact's personal data goes from contacts, invitations (its answers, those
  * of anonymous surveys included, and what SES said about its address), a sample's candidates and
- * triggered invitations' throttle locks;
+ * triggered invitations' throttle locks, and its follow-ups (which name it and quote its comments);
  * the anonymous counts in the aggregates stay, since they never held anything personal.
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { followUpKey, followUpsOfContact } from '../alert/followups.ts';
 import { dynamo } from '../aws/clients.ts';
 import { tableName } from '../config.ts';
 import { notFound } from '../errors.ts';
@@ -33,6 +34,9 @@ export async function eraseContact(id: string): Promise<void> {
   await mapConcurrent(surveys, 8, (survey) =>
     dynamo().send(new DeleteCommand({ TableName: tableName('system'), Key: triggerLockKey(survey.id, id) })),
   );
+  for (const followUp of await followUpsOfContact(id)) {
+    await dynamo().send(new DeleteCommand({ TableName: tableName('alerts'), Key: followUpKey(followUp.id) }));
+  }
   await dynamo().send(new DeleteCommand({ TableName: tableName('contacts'), Key: { id } }));
 }
 

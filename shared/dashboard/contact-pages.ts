@@ -1,12 +1,15 @@
 /**
  * Contacts: finding one by email, and a contact's page with its status, properties, latest answers
- * per survey kind, its answers across every survey as a timeline, and erasure (after a confirmation).
+ * per survey kind, its follow-ups, its answers across every survey as a timeline, and erasure (after
+ * a confirmation).
  */
+import type { FollowUp } from '../alert/schema.ts';
 import type { PublicContact } from '../contact/schema.ts';
 import type { TimelineEntry } from '../contact/timeline.ts';
 import { fill } from '../i18n/format.ts';
 import { isSupportedLocale } from '../locales.ts';
-import { html } from '../pages/html.ts';
+import { html, type SafeHtml } from '../pages/html.ts';
+import { excerpt, responsePath, scoreCell, statusBadge, whenInline } from './followup-cells.ts';
 import { renderDashboardPage, type View } from './layout.ts';
 import { localeNames } from './survey-edit-page.ts';
 
@@ -33,9 +36,31 @@ ${input.notFound && input.email ? html`<p class="notice error" role="alert">${fi
 export interface ContactPageInput {
   contact: PublicContact;
   timeline: TimelineEntry[];
+  /** The contact's follow-ups, newest first. */
+  followUps?: FollowUp[];
+  nowMs?: number;
 }
 
-export function renderContactPage(view: View, { contact, timeline }: ContactPageInput): string {
+/** The contact's follow-ups: status in words, survey, score, due or closing time, the answer. */
+function followUpsSection(view: View, followUps: FollowUp[], nowMs: number): SafeHtml {
+  const { m } = view;
+  const items = followUps.map(
+    (fu) => html`<li data-followup="${fu.id}">
+<p>${statusBadge(view, fu, nowMs)} <a href="${responsePath(fu.invitationId)}">${fill(m.contact.followUpLine, { survey: fu.surveyName, score: view.f.number(fu.score, 0) })}</a></p>
+<p>${scoreCell(view, fu)} · ${fu.status === 'closed' && fu.closedAt ? html`${m.followUps.closedAt} ${whenInline(view, fu.closedAt, nowMs)}` : html`${m.followUps.due} ${whenInline(view, fu.dueAt, nowMs)}`}${fu.assignee ? html` · ${fill(m.contact.followUpAssignee, { name: fu.assignee })}` : ''}</p>
+${fu.comment ? html`<blockquote>${excerpt(fu.comment, 200)}</blockquote>` : ''}
+${fu.note ? html`<p class="muted">${fill(m.contact.followUpNote, { note: excerpt(fu.note, 200) })}</p>` : ''}
+</li>`,
+  );
+  return html`<section class="card" aria-labelledby="followups-h"><h2 id="followups-h">${m.contact.followUps}</h2>
+<ol class="timeline">${items}</ol>
+</section>`;
+}
+
+export function renderContactPage(
+  view: View,
+  { contact, timeline, followUps = [], nowMs = Date.now() }: ContactPageInput,
+): string {
   const { m, f } = view;
   const title = contact.name ? `${contact.name} <${contact.email}>` : contact.email;
   const fact = (term: string, value: string | undefined) =>
@@ -78,6 +103,7 @@ ${properties.length ? html`<dl class="facts">${properties.map(([k, v]) => html`<
 ${feedback.length ? html`<ul class="timeline">${feedback}</ul>` : html`<p class="muted">${m.contact.noFeedback}</p>`}
 </section>
 </div>
+${followUps.length ? followUpsSection(view, followUps, nowMs) : ''}
 <section class="card" aria-labelledby="timeline-h"><h2 id="timeline-h">${m.contact.timeline}</h2>
 ${entries.length ? html`<ol class="timeline">${entries}</ol>` : html`<p class="muted">${m.contact.timelineEmpty}</p>`}
 </section>

@@ -31,7 +31,7 @@ export const viewFor = (locale: Locale, nonce: string, csrf?: string): View => (
   ...(csrf !== undefined && { csrf }),
 });
 
-export type NavItem = 'surveys' | 'contacts';
+export type NavItem = 'surveys' | 'followups' | 'contacts';
 
 export interface PageInput {
   title: string;
@@ -55,6 +55,7 @@ function bar(view: View, current: NavItem | undefined): SafeHtml {
 ${
   view.csrf
     ? html`${link('surveys', '/admin', m.nav.surveys)}
+${link('followups', '/admin/followups', m.nav.followUps)}
 ${link('contacts', '/admin/contacts', m.nav.contacts)}
 <form method="post" action="/admin/sign-out">${csrfField(view)}<button type="submit" class="ghost">${m.nav.signOut}</button></form>`
     : ''

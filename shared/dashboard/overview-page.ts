@@ -1,18 +1,56 @@
 /**
- * The dashboard's first page: every survey with its state, latest score ± margin, answers, response
- * rate, a sparkline of its trend and its next scheduled wave. On a phone each row becomes a card.
+ * The dashboard's first page: the open follow-ups (how many, how many overdue, the longest overdue),
+ * then every survey with its state, latest score ± margin, answers, response rate, a sparkline of its
+ * trend and its next scheduled wave. On a phone each row becomes a card.
  */
+import type { FollowUp } from '../alert/schema.ts';
 import { fill } from '../i18n/format.ts';
-import { html } from '../pages/html.ts';
+import { html, type SafeHtml } from '../pages/html.ts';
 import type { SurveySummary } from '../report/overview.ts';
 import { headlineRange, type SurveyReport } from '../report/survey-report.ts';
 import { sparkline } from './charts/sparkline.ts';
+import { isOverdueAt, relativeTime, responsePath } from './followup-cells.ts';
 import { renderDashboardPage, type View } from './layout.ts';
 
 export interface OverviewRow {
   report: SurveyReport;
   summary: SurveySummary;
   nextWave?: Date;
+}
+
+/** The first page of open follow-ups, by due time (so the overdue come first). */
+export interface OpenFollowUps {
+  followUps: FollowUp[];
+  /** More are open than the page holds. */
+  more: boolean;
+  nowMs: number;
+}
+
+/** How many overdue follow-ups the card names; the list page has the rest. */
+const overdueShown = 5;
+
+function followUpsCard(view: View, open: OpenFollowUps): SafeHtml {
+  const { m, f } = view;
+  const overdue = open.followUps.filter((x) => isOverdueAt(x, open.nowMs));
+  // A full page of overdue ones may have more behind it: "50+", never a count that is too low.
+  const count = (n: number, capped: boolean) => `${f.number(n, 0)}${capped ? '+' : ''}`;
+  const openCount = count(open.followUps.length, open.more);
+  const overdueCount = count(overdue.length, open.more && overdue.length === open.followUps.length);
+  const items = overdue
+    .slice(0, overdueShown)
+    .map(
+      (x) =>
+        html`<li><a href="${responsePath(x.invitationId)}">${x.surveyName}</a> <span class="pill seg-${x.segment}" aria-hidden="true">${f.number(x.score, 0)}</span><span class="sr-only">${f.number(x.score, 0)}</span> · ${x.contactId ? (x.contactName ?? x.contactEmail ?? '') : m.followUps.anonymous} · <strong class="overdue">${m.followUps.overdue}</strong> <time datetime="${x.dueAt}">${relativeTime(view.locale, x.dueAt, open.nowMs)}</time>${x.assignee ? html` · ${x.assignee}` : ''}</li>`,
+    );
+  return html`<section class="card" aria-labelledby="followups-h"><h2 id="followups-h">${m.followUps.card.heading}</h2>
+${
+  open.followUps.length === 0
+    ? html`<p class="muted">${m.followUps.card.none}</p>`
+    : html`<p><strong>${fill(m.followUps.card.open, { n: openCount })}</strong> · ${overdue.length ? html`<strong class="badge st-unpublished overdue">${fill(m.followUps.card.overdue, { n: overdueCount })}</strong>` : fill(m.followUps.card.overdue, { n: overdueCount })}</p>
+${items.length ? html`<h3>${m.followUps.card.firstOverdue}</h3><ul class="timeline">${items}</ul>` : ''}`
+}
+<p><a href="/admin/followups">${m.followUps.card.all}</a></p>
+</section>`;
 }
 
 /** A sparkline shows the movement: its range hugs the values (with room), within the score's range. */
@@ -27,7 +65,7 @@ function sparkRange(
   return max > min ? { min, max } : range;
 }
 
-export function renderOverviewPage(view: View, rows: OverviewRow[]): string {
+export function renderOverviewPage(view: View, rows: OverviewRow[], followUps?: OpenFollowUps): string {
   const { m, f } = view;
   const body = rows.map(({ report, summary, nextWave }) => {
     const { survey } = report;
@@ -71,6 +109,7 @@ ${
 <thead><tr><th scope="col">${m.overview.survey}</th><th scope="col">${m.overview.state}</th><th scope="col">${m.overview.score}</th><th scope="col" class="num">${m.overview.responses}</th><th scope="col" class="num">${m.overview.responseRate}</th><th scope="col">${m.overview.trend}</th><th scope="col">${m.overview.nextWave}</th></tr></thead>
 <tbody>${body}</tbody>
 </table></div>`
-}`;
+}
+${followUps && (rows.length > 0 || followUps.followUps.length > 0) ? followUpsCard(view, followUps) : ''}`;
   return renderDashboardPage(view, { title: m.overview.title, main, current: 'surveys' });
 }

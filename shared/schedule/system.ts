@@ -24,5 +24,11 @@ export const systemSchedules: SystemSchedule[] = [
     input: { type: 'deliveries.sweep' },
   },
   // 07:00 UTC: the digest function decides per survey whether a daily or a weekly digest is due.
-  { name: 'digests', expression: 'cron(0 7 * * ? *)', target: 'digest', input: { type: 'digests.send' } },
+  // The firing's own time, so a late retry still covers the same period.
+  {
+    name: 'digests',
+    expression: 'cron(0 7 * * ? *)',
+    target: 'digest',
+    input: { type: 'digests.send', scheduledAt: '<aws.scheduler.scheduled-time>' },
+  },
 ];

@@ -410,5 +410,10 @@ describe('alert emails and follow-ups', () => {
     expect(open.followUps).toHaveLength(1);
     expect(open.followUps[0]).toMatchObject({ id: followUp?.id, status: 'open', score: 3 });
     expect(open.followUps[0]?.history.map((h) => h.action)).toEqual(['opened', 'closed', 'reopened']);
+
+    // Erasing the contact takes its follow-up with it.
+    const contactId = (open.followUps[0] as FollowUp & { contactId: string }).contactId;
+    expect((await api(`/api/contacts/${contactId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await api(`/api/followups/${followUp?.id}`)).status).toBe(404);
   });
 });

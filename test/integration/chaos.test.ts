@@ -8,7 +8,9 @@
  *
  * What must hold: exactly one email per contact per wave, at most one per reminder, no duplicate
  * waves, every wave closed on time, the aggregates equal to a recomputation from the invitations,
- * and never more emails in a second than the SES account's rate.
+ * and never more emails in a second than the SES account's rate. And the loop closed: every
+ * detractor's webhook reaches a receiver that fails its first deliveries, each `webhook-id` once
+ * after de-duplication, and every detractor has exactly one follow-up.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaults } from '../../local/faults.ts';
 import { type OutboxEmail, outboxReader } from '../../local/ses.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { WebhookReceiver } from '../../local/webhook-receiver.ts';
 import { tableName } from '../../shared/config.ts';
 import { api, documentClient } from './setup/helpers.ts';
 
@@ -45,6 +48,7 @@ const faults = parseFaults(
 );
 
 let local: LocalStack;
+let receiver: WebhookReceiver;
 let dataDir: string;
 let readOutbox: () => readonly OutboxEmail[];
 const originalEnv = { ...process.env };
@@ -64,9 +68,11 @@ beforeAll(async () => {
     resumeWavesEveryMs: 2_000,
   });
   readOutbox = await outboxReader();
+  receiver = await WebhookReceiver.start();
 }, 120_000);
 
 afterAll(async () => {
+  await receiver?.stop();
   await local?.stop();
   for (const name of Object.keys(process.env)) if (!(name in originalEnv)) delete process.env[name];
   Object.assign(process.env, originalEnv);
@@ -141,8 +147,13 @@ describe('a year of a quarterly survey under NPSWAVE_FAULTS at 0.2 each', () => 
         cadence: { every: '3 months' },
         reminders: { count: 1, afterDays: 3 },
         windowDays: 14,
+        alerts: [
+          { when: { segment: 'detractor' }, webhook: { url: receiver.url('/chaos') }, followUp: true },
+        ],
       },
     });
+    // The receiver is down for its first deliveries: retries under the faults too.
+    receiver.behave('/chaos', { fail: 25, status: 503 });
     expect(survey.status).toBe(201);
     const surveyId = survey.json.id;
     expect((await call(`/api/surveys/${surveyId}/publish`, { method: 'POST' })).status).toBe(200);
@@ -242,6 +253,30 @@ describe('a year of a quarterly survey under NPSWAVE_FAULTS at 0.2 each', () => 
     for (const email of outbox) perSecond.set(email.at, (perSecond.get(email.at) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(rate);
 
+    // Every detractor's answer reached the receiver, each webhook-id once after de-duplication.
+    const all = (await Promise.all(waves.map((w) => invitationsOf(w.waveId)))).flat();
+    const detractors = all.filter((inv) => inv.status === 'responded' && Number(inv.score) <= 6);
+    expect(detractors.length).toBeGreaterThan(0);
+    expect(receiver.uniqueIds('/chaos')).toHaveLength(detractors.length);
+    const scoresReceived = receiver
+      .accepted('/chaos')
+      .map((r) => (JSON.parse(r.body) as { data: { score: number } }).data.score);
+    expect(scoresReceived.every((score) => score <= 6)).toBe(true);
+    // One follow-up per detractor (per contact: a second detractor answer updates the same one).
+    const followUps = await call<{ followUps: { contactId: string }[] }>(
+      `/api/followups?status=open&surveyId=${surveyId}&limit=200`,
+    );
+    const people = new Set(detractors.map((inv) => String(inv.contactId)));
+    let listed = followUps.json.followUps.length;
+    for (let cursor = (followUps.json as { cursor?: string }).cursor; cursor; ) {
+      const page = await call<{ followUps: unknown[]; cursor?: string }>(
+        `/api/followups?status=open&surveyId=${surveyId}&limit=200&cursor=${cursor}`,
+      );
+      listed += page.json.followUps.length;
+      cursor = page.json.cursor;
+    }
+    expect(listed).toBe(people.size);
+
     // And the faults really happened.
     const injected = (
       (await (await fetch(`${local.url}/_local/faults`)).json()) as {
@@ -251,6 +286,7 @@ describe('a year of a quarterly survey under NPSWAVE_FAULTS at 0.2 each', () => 
     for (const kind of Object.keys(injected)) expect(injected[kind], kind).toBeGreaterThan(0);
     console.info(
       `chaos: ${outbox.length} emails (${reminders} reminders), busiest second ${Math.max(...perSecond.values())}, ` +
+        `webhooks ${receiver.received('/chaos').length} posts for ${receiver.uniqueIds('/chaos').length} events, ` +
         `faults injected ${JSON.stringify(injected)}, ${Math.round((Date.now() - started) / 1000)} s`,
     );
   });

@@ -1,4 +1,6 @@
-/** The dashboard's contact pages: find by email, a contact's page and timeline, erasure. */
+/** The dashboard's contact pages: find by email, a contact's page, timeline and follow-ups, erasure. */
+import { followUpsOfContact } from '../../../shared/alert/followups.ts';
+import { nowMs } from '../../../shared/clock.ts';
 import { eraseContact } from '../../../shared/contact/erase.ts';
 import { isValidEmail, publicContact } from '../../../shared/contact/schema.ts';
 import { getContact, getContactByEmail } from '../../../shared/contact/store.ts';
@@ -30,8 +32,15 @@ export const contactPageRoutes: Record<string, DashboardAction> = {
 
   'GET /admin/contacts/{id}': async (req) => {
     const contact = await requireContact(pathParam(req.event, 'id'));
-    const timeline = await contactTimeline(contact.id);
-    return htmlResult(req, 200, renderContactPage(req.view, { contact: publicContact(contact), timeline }));
+    const [timeline, followUps] = await Promise.all([
+      contactTimeline(contact.id),
+      followUpsOfContact(contact.id),
+    ]);
+    return htmlResult(
+      req,
+      200,
+      renderContactPage(req.view, { contact: publicContact(contact), timeline, followUps, nowMs: nowMs() }),
+    );
   },
 
   'GET /admin/contacts/{id}/erase': async (req) => {

@@ -19,6 +19,7 @@ import { newNonce } from '../../../shared/pages/headers.ts';
 import { routes } from '../../../shared/routes.ts';
 import { contactPageRoutes } from './contacts.ts';
 import { type DashboardAction, type DashboardRequest, errorResult, toSignIn } from './edge.ts';
+import { followUpPageRoutes } from './followups.ts';
 import { signInRoutes } from './sign-in.ts';
 import { surveyPageRoutes } from './surveys.ts';
 
@@ -26,6 +27,7 @@ const actions: Record<string, DashboardAction> = {
   ...signInRoutes,
   ...surveyPageRoutes,
   ...contactPageRoutes,
+  ...followUpPageRoutes,
 };
 
 const publicKeys = new Set(

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 /** The dashboard's survey pages and forms: the overview, a survey's page, editing, and its actions. */
 
-import { now, nowIso } from '../../../shared/clock.ts';
+import { listFollowUps } from '../../../shared/alert/followups.ts';
+import { now, nowIso, nowMs } from '../../../shared/clock.ts';
 import { getContactNames } from '../../../shared/contact/store.ts';
 import { renderConfirmPage } from '../../../shared/dashboard/confirm-page.ts';
 import { renderOverviewPage } from '../../../shared/dashboard/overview-page.ts';
@@ -132,7 +133,8 @@ async function saveEdit(req: DashboardRequest, survey: Survey) {
 
 export const surveyPageRoutes: Record<string, DashboardAction> = {
   'GET /admin': async (req) => {
-    const surveys = await listSurveys();
+    // The open follow-ups' first page (one query) beside the surveys and their reports.
+    const [surveys, open] = await Promise.all([listSurveys(), listFollowUps({ status: 'open', limit: 50 })]);
     const today = nowIso().slice(0, 10);
     const rows = await mapConcurrent(surveys, 8, async (survey) => {
       const report = await readSurveyReport(survey);
@@ -141,7 +143,8 @@ export const surveyPageRoutes: Record<string, DashboardAction> = {
     });
     // Newest first, as the team made them.
     rows.reverse();
-    return htmlResult(req, 200, renderOverviewPage(req.view, rows));
+    const followUps = { followUps: open.followUps, more: open.cursor !== undefined, nowMs: nowMs() };
+    return htmlResult(req, 200, renderOverviewPage(req.view, rows, followUps));
   },
 
   'GET /admin/surveys/{id}': async (req) => htmlResult(req, 200, await surveyPage(req)),

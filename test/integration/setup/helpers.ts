@@ -144,5 +144,6 @@ export const schedulerClient = (endpoint = stack().controlUrl) => new SchedulerC
 export const lambdaClient = (endpoint = stack().controlUrl) => new LambdaClient(sdkConfig(endpoint));
 
 /** Local table names: `npswave-<id>`. */
-export const tableName = (id: 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system' | 'alerts'): string =>
-  `npswave-${id}`;
+export const tableName = (
+  id: 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system' | 'alerts',
+): string => `npswave-${id}`;

@@ -1,0 +1,116 @@
+/**
+ * Closing the loop, timed: answers at a steady 20 a second for 60 s through the local gateway, each
+ * matching a webhook rule, and the time from the answer's 200 to the signed webhook arriving at a
+ * local receiver (through the invitations stream, the alerts function, its transaction and the
+ * deliver function). Beside it, in the same run, the baseline: a bare POST of the same body to the
+ * same receiver. Also counted: events lost (goal 0), and the DynamoDB requests the respond handler
+ * makes per submit, which the alert rules must leave at 1 (they run on the stream, not on the answer).
+ */
+import { WebhookReceiver } from '../local/webhook-receiver.ts';
+import { atMost, type Figure, info, median, progress, round } from './lib/figure.ts';
+import { FormPoster } from './lib/load-client.ts';
+import { seedOpenWave } from './lib/seed.ts';
+import { benchStack, countRequests } from './lib/stack.ts';
+
+const perSecond = 20;
+const seconds = Number(process.env.NPSWAVE_BENCH_ALERTS_SECONDS || 60);
+const counted = 100;
+
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function run(): Promise<Figure[]> {
+  const bench = await benchStack();
+  const receiver = await WebhookReceiver.start();
+  const answers = perSecond * seconds;
+  try {
+    const wave = await seedOpenWave(bench, answers + counted, 'alerts', {
+      alerts: [{ when: { scoreAtLeast: 0 }, webhook: { url: receiver.url('/bench') } }],
+    });
+    progress(`alerts: ${wave.tokens.length} invitations sent`);
+    const poster = new FormPoster(bench.stack.url);
+
+    // The respond handler's DynamoDB requests per submit, counted in a round of their own.
+    bench.counter.reset();
+    countRequests(true);
+    for (const token of wave.tokens.slice(0, counted)) {
+      const answer = await poster.post(`/r/${token}`, 'score=5&comment=counted');
+      if (answer.status !== 200) throw new Error(`POST /r/ answered ${answer.status}`);
+    }
+    const requestsPerSubmit = bench.counter.total('respond') / counted;
+    const commands = bench.counter.byCommand('respond');
+    countRequests(false);
+    await receiver.waitFor((r) => r.length >= counted, 60_000);
+    receiver.clear();
+
+    // The baseline: the same body posted straight to the receiver.
+    const bare: number[] = [];
+    const sample = JSON.stringify({ type: 'response.created', data: { comment: 'x'.repeat(200) } });
+    for (let i = 0; i < 50; i++) {
+      const started = performance.now();
+      await fetch(receiver.url('/bare'), {
+        method: 'POST',
+        body: sample,
+        headers: { 'content-type': 'application/json' },
+      });
+      bare.push(performance.now() - started);
+    }
+
+    // Open loop: answer i goes at i/20 s whatever the answers before it did.
+    const answeredAt = new Map<string, number>();
+    const tokens = wave.tokens.slice(counted);
+    const start = performance.now();
+    const startEpoch = Date.now();
+    const posts: Promise<void>[] = [];
+    for (let i = 0; i < answers; i++) {
+      const due = start + (i * 1000) / perSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const id = `bench-${i}`;
+      posts.push(
+        poster.post(`/r/${tokens[i]}`, `score=${i % 11}&comment=${id}`).then((answer) => {
+          if (answer.status !== 200) throw new Error(`POST /r/ answered ${answer.status}`);
+          answeredAt.set(id, startEpoch + (performance.now() - start));
+        }),
+      );
+      if (i % (perSecond * 10) === 0)
+        progress(`alerts: ${i}/${answers} answers, ${receiver.accepted('/bench').length} webhooks`);
+    }
+    await Promise.all(posts);
+    const offered = answers / ((performance.now() - start) / 1000);
+    try {
+      await receiver.waitFor((r) => new Set(r.map((x) => x.webhookId)).size >= answers, 60_000);
+    } catch {
+      // counted as lost below
+    }
+    poster.close();
+
+    const latencies: number[] = [];
+    for (const request of receiver.accepted('/bench')) {
+      const comment = (JSON.parse(request.body) as { data: { comment: string } }).data.comment;
+      const at = answeredAt.get(comment);
+      if (at !== undefined) latencies.push(request.at - at);
+    }
+    const received = new Set(receiver.accepted('/bench').map((r) => r.webhookId)).size;
+    progress(
+      `alerts: respond handler's DynamoDB commands in ${counted} submits: ${JSON.stringify(commands)}`,
+    );
+    progress(`alerts: ${received}/${answers} webhooks, offered ${offered.toFixed(1)} answers/s`);
+    const p50 = percentile(latencies, 50);
+    return [
+      info('alerts.answers_per_s', round(offered, 1), 'answers/s'),
+      info('alerts.webhook_latency_p50_ms', Math.round(p50), 'ms'),
+      atMost('alerts.webhook_latency_p95_ms', Math.round(percentile(latencies, 95)), 'ms', 2000),
+      info('alerts.webhook_latency_max_ms', Math.round(Math.max(...latencies)), 'ms'),
+      info('alerts.bare_post_median_ms', round(median(bare), 1), 'ms'),
+      info('alerts.latency_p50_over_bare_post', round(p50 / median(bare), 1), 'ratio'),
+      atMost('alerts.webhooks_lost', answers - received, 'events', 0),
+      atMost('alerts.respond_dynamodb_requests_per_submit', round(requestsPerSubmit), 'requests', 1),
+    ];
+  } finally {
+    await receiver.stop();
+  }
+}
