@@ -132,18 +132,24 @@ export class StreamPoller {
     }
   }
 
-  /** One pass over every shard; answers how many records were handed to consumers. */
+  /**
+   * One pass over every shard; answers how many records were handed to consumers. Each consumer
+   * reads at its own pace, as each event source mapping does on AWS: a slow one never holds up another.
+   */
   private async cycle(): Promise<number> {
+    const counts = await Promise.all(this.streams.map((stream) => this.cycleStream(stream)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async cycleStream(stream: StreamState): Promise<number> {
     let handed = 0;
-    for (const stream of this.streams) {
-      await this.refreshShards(stream);
-      for (const shard of stream.shards.values()) {
-        if (shard.exhausted) continue;
-        const parent = shard.parentId ? stream.shards.get(shard.parentId) : undefined;
-        // A child shard waits until its parent is read to the end, so records stay in order.
-        if (parent && !parent.exhausted) continue;
-        handed += await this.readShard(stream, shard);
-      }
+    await this.refreshShards(stream);
+    for (const shard of stream.shards.values()) {
+      if (shard.exhausted) continue;
+      const parent = shard.parentId ? stream.shards.get(shard.parentId) : undefined;
+      // A child shard waits until its parent is read to the end, so records stay in order.
+      if (parent && !parent.exhausted) continue;
+      handed += await this.readShard(stream, shard);
     }
     return handed;
   }

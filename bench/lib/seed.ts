@@ -22,14 +22,20 @@ export async function seedOpenWave(
 ): Promise<SeededWave> {
   const run = `${label}-${Date.now().toString(36)}`;
   // Each run's contacts carry its own property, so a survey's audience is exactly its own contacts.
-  await bench.api('POST', '/api/contacts', {
-    contacts: Array.from({ length: contacts }, (_, i) => ({
-      email: `${run}-${i}@example.com`,
-      name: `Contact ${i}`,
-      locale: 'en',
-      properties: { plan: plans[i % plans.length] ?? 'pro', run },
-    })),
-  });
+  // The API takes 1,000 contacts per request.
+  for (let from = 0; from < contacts; from += 1000) {
+    await bench.api('POST', '/api/contacts', {
+      contacts: Array.from({ length: Math.min(1000, contacts - from) }, (_, k) => {
+        const i = from + k;
+        return {
+          email: `${run}-${i}@example.com`,
+          name: `Contact ${i}`,
+          locale: 'en',
+          properties: { plan: plans[i % plans.length] ?? 'pro', run },
+        };
+      }),
+    });
+  }
   const survey = await bench.api<{ id: string }>('POST', '/api/surveys', {
     kind: 'nps',
     name: `bench ${run}`,

@@ -2,52 +2,61 @@
  * The alerts function: the second consumer of the invitations stream. Each answered invitation's
  * record is "judge this answer against its survey's rules" (shared/alert/fire.ts); what fires is
  * written as delivery records and follow-ups in one transaction, then handed to the deliver function.
- * Failures are reported per record, and so is what the time budget leaves, as the score function does.
+ *
+ * The batch's invitations are judged several at once: each judgement reads the invitation as it is
+ * now and is conditioned on the version it read, so their order does not matter, and the same
+ * invitation is never judged twice in one batch. What fails, and what the time budget leaves, is
+ * reported from the earliest such record: Lambda hands that record and everything after it back.
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import * as v from 'valibot';
 import { fireAlerts, handOverDeliveries } from '../../shared/alert/fire.ts';
 import { tokenRef } from '../../shared/ids.ts';
 import { eventHandler } from '../../shared/lambda/handler.ts';
+import { mapConcurrent } from '../../shared/send/concurrency.ts';
 
 const isObject = (input: unknown): boolean => typeof input === 'object' && input !== null;
 const event = v.object({ Records: v.array(v.custom<DynamoDBRecord>(isObject)) });
 
-const retryFrom = (record: DynamoDBRecord): DynamoDBBatchResponse => ({
-  batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
-});
+/** Invitations judged at once within a batch. */
+const concurrency = 16;
 
 export const handler = eventHandler(
   { name: 'alerts', event },
   async ({ Records }, context): Promise<DynamoDBBatchResponse> => {
-    const done = new Set<string>();
-    const fired: string[] = [];
-    try {
-      for (const record of Records) {
-        const token = record.dynamodb?.Keys?.token?.S;
-        const image = record.dynamodb?.NewImage;
-        if (!token || !image?.responseVersion || done.has(token)) continue;
-        // Judged already (e.g. the echo of this function's own write): nothing to read.
-        if (image.alertedVersion?.N === image.responseVersion.N) continue;
-        if (Date.now() >= context.deadline) return retryFrom(record);
-        try {
-          const result = await fireAlerts(token);
-          fired.push(...result.deliveryIds);
-          done.add(token);
-        } catch (err) {
-          console.error(
-            'alerts: firing failed',
-            tokenRef(token),
-            (err as Error | undefined)?.name,
-            (err as Error | undefined)?.message,
-          );
-          return retryFrom(record);
-        }
+    // The first record of each invitation that needs judging (later ones are judged by reading it).
+    const firstOf = new Map<string, number>();
+    Records.forEach((record, index) => {
+      const token = record.dynamodb?.Keys?.token?.S;
+      const image = record.dynamodb?.NewImage;
+      if (!token || !image?.responseVersion || firstOf.has(token)) return;
+      // Judged already (e.g. the echo of this function's own write): nothing to read.
+      if (image.alertedVersion?.N === image.responseVersion.N) return;
+      firstOf.set(token, index);
+    });
+    // Each answer's deliveries go to the deliver function as soon as they are written.
+    const handovers: Promise<void>[] = [];
+    let retryFrom = Number.POSITIVE_INFINITY;
+    await mapConcurrent([...firstOf], concurrency, async ([token, index]) => {
+      if (Date.now() >= context.deadline) {
+        retryFrom = Math.min(retryFrom, index);
+        return;
       }
-      return { batchItemFailures: [] };
-    } finally {
-      // What was written is due now: try it at once (the sweep finds it if this invoke is lost).
-      await handOverDeliveries(fired);
-    }
+      try {
+        handovers.push(handOverDeliveries((await fireAlerts(token)).deliveryIds));
+      } catch (err) {
+        console.error(
+          'alerts: firing failed',
+          tokenRef(token),
+          (err as Error | undefined)?.name,
+          (err as Error | undefined)?.message,
+        );
+        retryFrom = Math.min(retryFrom, index);
+      }
+    });
+    // (If an invoke is lost, the sweep finds the records: they are due.)
+    await Promise.all(handovers);
+    const failed = Records[retryFrom];
+    return { batchItemFailures: failed ? [{ itemIdentifier: failed.dynamodb?.SequenceNumber ?? '' }] : [] };
   },
 );

@@ -20,8 +20,8 @@ import { getInvitation } from '../invitation/store.ts';
 import { invokeAsync } from '../lambda/invoke.ts';
 import { backOff } from '../retry.ts';
 import { type Segment, segmentOf } from '../scoring.ts';
+import { getSurveyCached } from '../survey/cache.ts';
 import type { StoredAlertRule, Survey } from '../survey/schema.ts';
-import { getSurvey } from '../survey/store.ts';
 import { deliveryPut, newDeliveryItem, webhookIdFor } from './deliveries.ts';
 import { followUpIdFor, followUpWrite, getFollowUp } from './followups.ts';
 import { responseRef, responseRefItem, responseUrl } from './response-ref.ts';
@@ -135,7 +135,9 @@ export async function fireAlerts(token: string): Promise<FireResult> {
     if (inv.alertedVersion !== undefined && inv.alertedVersion >= inv.responseVersion) {
       return { outcome: 'nothing-to-do', deliveryIds: [] };
     }
-    if (!surveys.has(inv.surveyId)) surveys.set(inv.surveyId, await getSurvey(inv.surveyId));
+    // The survey as the answering path reads it (a few seconds' cache): a rule added or changed
+    // applies to answers judged from then on, within the cache's 30 seconds.
+    if (!surveys.has(inv.surveyId)) surveys.set(inv.surveyId, await getSurveyCached(inv.surveyId));
     const survey = surveys.get(inv.surveyId);
     const rules = survey?.alerts ?? [];
     const matches = matchingRuleIds(rules, inv);

@@ -37,6 +37,8 @@ let e2e: E2E;
 let surveyId = '';
 let firstWave = '';
 let contactId = '';
+/** A detractor's answer (its reference), with its follow-up. */
+let responseRef = '';
 /** Answers with a comment: 13 of the 20 answers of each of the two waves. */
 const comments = 26;
 
@@ -97,6 +99,8 @@ beforeAll(async () => {
         companyName: 'Acme',
         reportBy: ['plan', 'region'],
         audience: { skipIfSurveyedWithinDays: 0 },
+        // Every detractor gets a follow-up: the follow-up pages have something to show.
+        alerts: [{ when: { segment: 'detractor' }, followUp: { assigneeFrom: 'properties.plan' } }],
       },
     }),
     201,
@@ -143,6 +147,17 @@ beforeAll(async () => {
     200,
     'contact',
   ).id;
+  const { followUps } = await waitFor(
+    'the detractors’ follow-ups',
+    async () =>
+      expectStatus(
+        await e2e.api<{ followUps: { invitationId: string }[] }>(`/api/followups?surveyId=${surveyId}`),
+        200,
+        'follow-ups',
+      ),
+    (list) => list.followUps.length > 0,
+  );
+  responseRef = followUps[0]?.invitationId ?? '';
 }, 180_000);
 
 afterAll(async () => {
@@ -343,6 +358,9 @@ describe('every dashboard page', () => {
     ['contacts', '/admin/contacts'],
     ['contact', `/admin/contacts/${contactId}`],
     ['erase-confirm', `/admin/contacts/${contactId}/erase`],
+    ['followups', '/admin/followups'],
+    ['followups-closed', '/admin/followups?status=closed'],
+    ['response', `/admin/responses/${responseRef}`],
     ['not-found', '/admin/surveys/s_aaaaaaaaaaaaaaaa'],
   ];
 

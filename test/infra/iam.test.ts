@@ -241,9 +241,19 @@ describe('least privilege', () => {
         [indexArn('invitations', 'answersBySurvey'), ddb('Query')],
         [indexArn('alerts', 'byStatus'), ddb('Query')],
         [tableArn('alerts'), ddb('PutItem', 'UpdateItem')],
+        // The account's one SES rate (SESRATE), as every sender takes its turn from it.
+        [tableArn('system'), ddb('UpdateItem')],
         ...sendEmail(),
+        // A run past its time goes on in a fresh invocation of itself.
+        [functionArn('digest'), ['lambda:InvokeFunction']],
       ]),
     );
+    const onSystem = reader
+      .statementsOfRole(roleIdOf('digest'))
+      .filter((st) => JSON.stringify(st.Resource) === JSON.stringify(stack.resolve(tableArn('system'))));
+    expect(onSystem.map((st) => st.Condition)).toEqual([
+      { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SESRATE'] } },
+    ]);
     // On the alerts table itself, only its DIGEST#<survey> markers.
     const onAlerts = reader
       .statementsOfRole(roleIdOf('digest'))

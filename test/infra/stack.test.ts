@@ -142,11 +142,12 @@ describe('functions', () => {
         'DELIVER_FUNCTION_ARN',
       ],
       digest: [
-        ...tables('surveys', 'aggregates', 'invitations', 'alerts'),
+        ...tables('surveys', 'aggregates', 'invitations', 'alerts', 'system'),
         'PUBLIC_URL',
         'DEFAULT_LOCALE',
         'FROM_ADDRESS',
         'SES_CONFIGURATION_SET',
+        'DIGEST_FUNCTION_ARN',
       ],
     };
     for (const name of functionNames) {
@@ -408,7 +409,11 @@ describe('scheduler', () => {
     const system: [FunctionName, string, unknown][] = [
       ['send', 'rate(5 minutes)', { type: 'waves.resume' }],
       ['deliver', 'rate(5 minutes)', { type: 'deliveries.sweep' }],
-      ['digest', 'cron(0 7 * * ? *)', { type: 'digests.send' }],
+      [
+        'digest',
+        'cron(0 7 * * ? *)',
+        { type: 'digests.send', scheduledAt: '<aws.scheduler.scheduled-time>' },
+      ],
     ];
     for (const [target, expression, input] of system) {
       template.hasResource('AWS::Scheduler::Schedule', {
