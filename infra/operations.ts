@@ -75,8 +75,10 @@ export class Operations extends Construct {
     });
     const alarm = new cloudwatch.Alarm(this, 'StalledAlarm', {
       alarmDescription:
-        'npswave: sending is stalled (SES account paused, configuration set missing, GetAccount failing); ' +
-        'GET /api/waves/{id} says why, and the wave goes on by itself once that is fixed.',
+        'npswave: sending is stalled (SES account paused, configuration set missing, GetAccount failing; ' +
+        'GET /api/waves/{id} says why, and the wave goes on by itself once that is fixed), or alerts need ' +
+        'a look (an answer the rules could not judge, a webhook a 410 disabled, alert emails SES refuses): ' +
+        'the ALERT lines in the alerts and deliver logs say which.',
       metric,
       threshold: 1,
       evaluationPeriods: 1,

@@ -168,7 +168,9 @@ export class Stateless extends Construct {
     }
     this.functions = fns;
     const { api, respond, send, remind, expire, score, sesEvents, alerts, deliver, digest } = fns;
-    this.operations.alarmOnStalls([send.logGroup, remind.logGroup]);
+    // ALERT lines: a stalled wave or reminder, an answer the alert rules could not judge, a hook a 410
+    // disabled, alert emails the SES account will not send.
+    this.operations.alarmOnStalls([send.logGroup, remind.logGroup, alerts.logGroup, deliver.logGroup]);
 
     // Environment, per function: only what it reads (see shared/config.ts).
     const pages = { [envNames.publicUrl]: this.http.url, [envNames.defaultLocale]: config.defaultLocale };
@@ -220,7 +222,13 @@ export class Stateless extends Construct {
       [envNames.deliverFunctionArn]: arnOf('deliver'),
     });
     // digest paces its emails at the account's SES rate, and goes on in a fresh invocation of itself.
-    setEnvironment(digest, { ...pages, ...mail, [envNames.digestFunctionArn]: arnOf('digest') });
+    setEnvironment(digest, {
+      ...pages,
+      ...mail,
+      [envNames.scheduleGroup]: this.schedules.groupName,
+      [envNames.schedulerRoleArn]: this.schedules.role.roleArn,
+      [envNames.digestFunctionArn]: arnOf('digest'),
+    });
 
     // api: the admin API and the dashboard.
     bindTable(api, contacts, [
@@ -342,7 +350,8 @@ export class Stateless extends Construct {
     bindTable(alerts, contacts, ['GetItem']);
     bindTable(alerts, alertsTable, ['GetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem']);
     alerts.allow(['lambda:InvokeFunction'], [arnOf('deliver')]);
-    this.consumeAnswers(alerts, invitations, failures);
+    // From the deploy on: answers given before alerts existed fire nothing (shared/alert/fire.ts).
+    this.consumeAnswers(alerts, invitations, failures, lambda.StartingPosition.LATEST);
 
     // deliver: POSTs webhooks (to the internet: no VPC) and emails alerts, records every attempt and
     // schedules its own one-time retries (the scheduler role invokes it; it never invokes itself).
@@ -366,6 +375,8 @@ export class Stateless extends Construct {
     bindTable(digest, alertsTable, ['PutItem', 'UpdateItem'], [], ['DIGEST#*']);
     bindTable(digest, system, ['UpdateItem'], [], ['SESRATE']);
     digest.allow(['lambda:InvokeFunction'], [arnOf('digest')]);
+    // Digests SES would not take for now are tried again by a one-time schedule.
+    this.schedules.grantManage(digest, ['CreateSchedule']);
     this.grantSendEmail(digest, data);
 
     this.http.addRoutes(routes, { api: api.fn, respond: respond.fn });
@@ -381,10 +392,11 @@ export class Stateless extends Construct {
     fn: NpsFunction,
     invitations: Stateful['tables']['invitations'],
     failures: sqs.IQueue,
+    startingPosition: lambda.StartingPosition = lambda.StartingPosition.TRIM_HORIZON,
   ): void {
     fn.fn.addEventSource(
       new DynamoEventSource(invitations.table, {
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        startingPosition,
         batchSize: 100,
         bisectBatchOnError: true,
         retryAttempts: 10,

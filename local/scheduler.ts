@@ -93,6 +93,12 @@ export class Scheduler {
     await this.store.markFired(schedule, last, complete);
   }
 
+  /** Passes an occurrence by without firing it (the clock route's catch-up of a daily job). */
+  async skip(occurrence: DueOccurrence): Promise<void> {
+    const complete = this.occurrenceAfter(occurrence.schedule, occurrence.atMs) === undefined;
+    await this.store.markFired(occurrence.schedule, occurrence.atMs, complete);
+  }
+
   private async invokeTarget(schedule: StoredSchedule, scheduledMs: number): Promise<void> {
     const label = `schedule ${schedule.GroupName}/${schedule.Name}`;
     const fn = resolveFunctionName(schedule.Target.Arn);

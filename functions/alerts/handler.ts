@@ -10,7 +10,7 @@
  */
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import * as v from 'valibot';
-import { fireAlerts, handOverDeliveries } from '../../shared/alert/fire.ts';
+import { fireAlerts, handOverDeliveries, isPermanentFiringError } from '../../shared/alert/fire.ts';
 import { tokenRef } from '../../shared/ids.ts';
 import { eventHandler } from '../../shared/lambda/handler.ts';
 import { mapConcurrent } from '../../shared/send/concurrency.ts';
@@ -45,12 +45,13 @@ export const handler = eventHandler(
       try {
         handovers.push(handOverDeliveries((await fireAlerts(token)).deliveryIds));
       } catch (err) {
-        console.error(
-          'alerts: firing failed',
-          tokenRef(token),
-          (err as Error | undefined)?.name,
-          (err as Error | undefined)?.message,
-        );
+        const { name, message } = (err ?? {}) as Error;
+        if (isPermanentFiringError(err)) {
+          // Retrying would hold up every answer behind it, and fail the same way: say so and go on.
+          console.error(`ALERT alerts: cannot judge ${tokenRef(token)}: ${name}: ${message}`);
+          return;
+        }
+        console.error('alerts: firing failed', tokenRef(token), name, message);
         retryFrom = Math.min(retryFrom, index);
       }
     });

@@ -7,11 +7,15 @@
  * sends nothing twice; what runs out of time goes on in a fresh invocation of this function.
  */
 import * as v from 'valibot';
-import { nowIso } from '../../shared/clock.ts';
+import { nowIso, nowMs } from '../../shared/clock.ts';
 import { envNames } from '../../shared/config.ts';
 import { sendDigests } from '../../shared/digest/send.ts';
 import { eventHandler } from '../../shared/lambda/handler.ts';
 import { invokeAsync } from '../../shared/lambda/invoke.ts';
+import { scheduleName, scheduleOnce } from '../../shared/schedule/scheduler.ts';
+
+/** Minutes before the digests SES would not take are tried again. */
+const retryMinutes = 5;
 
 const isoTime = v.pipe(
   v.string(),
@@ -38,11 +42,24 @@ export const handler = eventHandler({ name: 'digest', event }, async (job, { dea
       at: result.at,
     });
   }
-  // A digest SES would not take for now was given back: failing makes Lambda try the firing again,
-  // and the sent markers keep the digests that went from going twice.
-  if (result.deferred.length)
-    throw new Error(
-      `digest: ${result.deferred.length} digest(s) to try again: ${result.deferred.join(', ')}`,
+  // A digest SES would not take for now was given back: the firing is tried again in five minutes by
+  // a one-time schedule (the sent markers keep the digests that went from going twice). Not by
+  // failing: Lambda's retries would start every continuation again, and a passing throttle is no
+  // reason to page anyone (an account that cannot send logs its ALERT where it is found).
+  if (result.deferred.length) {
+    const retryAt = new Date(nowMs() + retryMinutes * 60_000);
+    await scheduleOnce(
+      scheduleName('digest-retry', String(Date.parse(result.at)), String(retryAt.getTime())),
+      retryAt,
+      'digest',
+      {
+        type: 'digests.send',
+        at: result.at,
+      },
     );
+    console.warn(
+      `digest: ${result.deferred.length} digest(s) deferred; trying again at ${retryAt.toISOString()}`,
+    );
+  }
   return result;
 });

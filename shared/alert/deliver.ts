@@ -26,8 +26,9 @@ import {
   settleAttempt,
 } from './deliveries.ts';
 import { alertEmail, summaryLimit } from './email.ts';
-import { disabledHook, disableHook, releaseEmailWindow, takeEmailWindow } from './hooks.ts';
+import { disabledHook, disableHook, enableHook, releaseEmailWindow, takeEmailWindow } from './hooks.ts';
 import { hookDisabledNotice } from './notice.ts';
+import { usableSecret } from './rules.ts';
 import type { DeliveryAttempt } from './schema.ts';
 import { webhookHeaders } from './signature.ts';
 import { slackMessage } from './slack.ts';
@@ -141,13 +142,21 @@ async function deliverWebhook(
   const { delivery } = claim;
   const hook = rule.webhook;
   if (!hook) return settle(claim, undefined, { kind: 'failed', reason: 'the rule no longer has a webhook' });
+  if (!usableSecret(hook.secret)) {
+    return settle(claim, undefined, {
+      kind: 'failed',
+      reason: 'the hook has no signing secret (saved by an earlier version): rotate it, then redeliver',
+    });
+  }
   const disabled = await disabledHook(rule.id);
-  if (disabled) {
+  // A new URL is a new receiver: the 410 of the old one does not hold for it.
+  if (disabled && disabled.url === hook.url) {
     return settle(claim, undefined, {
       kind: 'failed',
       reason: `hook disabled: ${disabled.reason} at ${disabled.disabledAt}`,
     });
   }
+  if (disabled) await enableHook(rule.id);
   const format = hook.format ?? 'json';
   const body = JSON.stringify(
     format === 'slack' ? slackMessage(delivery.event, localeOf(survey)) : delivery.event,
@@ -236,11 +245,18 @@ async function deliverEmail(claim: Claim, survey: Survey, rule: StoredAlertRule)
       error: describeSesError(err),
     };
     const failure = classifySendError(err);
+    // The account cannot send (paused, suspended, misconfigured): the operators hear of it, and the
+    // emails wait longer between tries; they are not dropped.
+    if (failure === 'account')
+      console.error(`ALERT deliver: SES will not send alert emails: ${describeSesError(err)}`);
     // An answer lost on the way ('unknown') may mean SES sent it: an alert email twice is better than none.
     outcome =
       failure === 'permanent'
         ? { kind: 'failed', reason: `SES refused the email: ${describeSesError(err)}` }
-        : { kind: 'retry', at: new Date(nowMs() + emailRetryMs).toISOString() };
+        : {
+            kind: 'retry',
+            at: new Date(nowMs() + (failure === 'account' ? 5 : 1) * emailRetryMs).toISOString(),
+          };
     if (outcome.kind === 'retry') await releaseEmailWindow(rule.id);
   }
   const results = await Promise.all(claims.map((c) => settle(c, attempt, outcome)));

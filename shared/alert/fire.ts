@@ -10,7 +10,7 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { isTransactionConflict, transactionCancelReasons } from '../aws/dynamo-errors.ts';
-import { nowIso } from '../clock.ts';
+import { nowIso, nowMs } from '../clock.ts';
 import { tableName } from '../config.ts';
 import type { Contact } from '../contact/schema.ts';
 import { getContact } from '../contact/store.ts';
@@ -29,6 +29,13 @@ import { matchingRuleIds } from './rules.ts';
 import type { AlertEvent, AlertEventType } from './schema.ts';
 
 const maxAttempts = 8;
+/**
+ * An answer never judged whose last change is older than this was given before alert rules acted
+ * (their first deploy, or data from an earlier version): a write to it now (an SES event's stamp, an
+ * erasure) is not an answer, so it is marked judged without firing. A real answer or edit is always
+ * judged within the stream's 24 hours of its `respondedAt`.
+ */
+export const judgeWithinMs = 24 * 3_600_000;
 
 export interface FireResult {
   outcome: 'fired' | 'nothing-to-do';
@@ -142,7 +149,12 @@ export async function fireAlerts(token: string): Promise<FireResult> {
     const rules = survey?.alerts ?? [];
     const matches = matchingRuleIds(rules, inv);
     const before = new Set(inv.alertMatches ?? []);
-    const firing = rules.filter((rule) => matches.includes(rule.id) && !before.has(rule.id));
+    const stale =
+      inv.alertedVersion === undefined && Date.parse(inv.respondedAt ?? '') < nowMs() - judgeWithinMs;
+    // An erased contact's answer opens nothing that would name it again.
+    const erased = inv.contactId?.startsWith('erased_') ?? false;
+    const firing =
+      stale || erased ? [] : rules.filter((rule) => matches.includes(rule.id) && !before.has(rule.id));
     try {
       const deliveryIds = await writeFiring(inv, survey, firing, matches);
       return { outcome: firing.length ? 'fired' : 'nothing-to-do', deliveryIds };
@@ -228,6 +240,15 @@ async function writeFiring(
   );
   return deliveries.map((d) => d.id);
 }
+
+/**
+ * Errors no retry can mend (a malformed item, a bug): the stream must not stop on them, or the answers
+ * behind it would never be judged. The caller logs them as an ALERT and goes on.
+ */
+export const isPermanentFiringError = (err: unknown): boolean =>
+  ['ValidationException', 'SerializationException', 'TypeError', 'RangeError', 'SyntaxError'].includes(
+    (err as { name?: string } | null)?.name ?? '',
+  );
 
 /** Hands new records to the deliver function; if that fails, the sweep finds them (they are due). */
 export async function handOverDeliveries(ids: string[]): Promise<void> {

@@ -235,19 +235,26 @@ export async function listFollowUps(
   return { followUps, ...(cursor && { cursor }) };
 }
 
-/** A contact's follow-ups, newest first (their timeline). */
-export async function followUpsOfContact(contactId: string): Promise<FollowUp[]> {
-  const { Items = [] } = await dynamo().send(
-    new QueryCommand({
-      TableName: tableName('alerts'),
-      IndexName: 'byOwner',
-      KeyConditionExpression: 'ownerKey = :k',
-      ExpressionAttributeValues: { ':k': `CONTACT#${contactId}` },
-      ScanIndexForward: false,
-      Limit: 100,
-    }),
-  );
-  return Items.map(fromItem);
+/** A contact's follow-ups, newest first (their timeline; erasure reads them all, page by page). */
+export async function followUpsOfContact(contactId: string, limit = 100): Promise<FollowUp[]> {
+  const found: FollowUp[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo().send(
+      new QueryCommand({
+        TableName: tableName('alerts'),
+        IndexName: 'byOwner',
+        KeyConditionExpression: 'ownerKey = :k',
+        ExpressionAttributeValues: { ':k': `CONTACT#${contactId}` },
+        ScanIndexForward: false,
+        Limit: Math.min(100, limit - found.length),
+        ...(start && { ExclusiveStartKey: start }),
+      }),
+    );
+    found.push(...(page.Items ?? []).map(fromItem));
+    start = page.LastEvaluatedKey;
+  } while (start && found.length < limit);
+  return found;
 }
 
 export interface FollowUpPatch {

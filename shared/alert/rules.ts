@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { badRequest } from '../errors.ts';
-import { base32 } from '../ids.ts';
+import { base32, sha256Hex } from '../ids.ts';
 import type { Segment } from '../scoring.ts';
 import type { AlertRule, StoredAlertRule, Survey } from '../survey/schema.ts';
 
@@ -69,6 +69,27 @@ export function prepareRules(input: AlertRule[], current: StoredAlertRule[] = []
     return stored;
   });
 }
+
+/**
+ * Rules as stored by an earlier version (accepted before alerts acted on them): without ids, with no
+ * secret or a plain one. Read as today's: an id derived from the survey and the rule's place (stable
+ * until someone saves the rules, which gives them ids of their own), a plain secret in its `whsec_`
+ * form; a hook without a secret keeps none, and its deliveries fail saying to rotate it.
+ */
+export function storedRules(surveyId: string, rules: readonly unknown[] | undefined): StoredAlertRule[] {
+  return (rules ?? []).map((raw, index) => {
+    const rule = raw as StoredAlertRule;
+    const id = rule.id ?? `al_${base32(Buffer.from(sha256Hex(`${surveyId}|${index}`), 'hex')).slice(0, 16)}`;
+    if (!rule.webhook) return { ...rule, id };
+    let secret = typeof rule.webhook.secret === 'string' ? rule.webhook.secret : '';
+    if (secret && !secret.startsWith('whsec_')) secret = normalizeSecret(secret);
+    return { ...rule, id, webhook: { ...rule.webhook, secret } };
+  });
+}
+
+/** A secret the signature can be made with (an earlier version may have stored a hook without one). */
+export const usableSecret = (secret: string | undefined): boolean =>
+  typeof secret === 'string' && secret.startsWith('whsec_') && secretKey(secret).length >= 16;
 
 /** A rule's webhook as a read shows it: no secret, only that it has one. */
 type PublicWebhook = {

@@ -36,9 +36,12 @@ for (const [net, prefix] of [
   blocked.addSubnet(net, prefix, 'ipv4');
 }
 for (const [net, prefix] of [
-  ['::', 128],
+  ['::', 96],
   ['::1', 128],
+  ['::ffff:0:0:0', 96],
+  ['64:ff9b:1::', 48],
   ['100::', 64],
+  ['2002::', 16],
   ['2001:db8::', 32],
   ['fc00::', 7],
   ['fe80::', 10],
@@ -99,7 +102,11 @@ export async function resolveTarget(rawUrl: string): Promise<Resolved> {
   const literal = isIP(host);
   const addresses = literal
     ? [{ address: host, family: literal as 4 | 6 }]
-    : ((await lookup(host, { all: true, verbatim: true })) as { address: string; family: 4 | 6 }[]);
+    : await withTimeout(
+        lookup(host, { all: true, verbatim: true }) as Promise<{ address: string; family: 4 | 6 }[]>,
+        webhookTimeoutMs,
+        `DNS lookup of ${host} timed out`,
+      );
   if (!addresses.length) throw new TargetRefused(`${host} does not resolve`);
   if (!local) {
     const internal = addresses.find((a) => !isPublicAddress(a.address));
@@ -108,6 +115,14 @@ export async function resolveTarget(rawUrl: string): Promise<Resolved> {
   }
   const first = addresses[0] as { address: string; family: 4 | 6 };
   return { url, address: first.address, family: first.family };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export interface PostResult {
@@ -175,7 +190,8 @@ export async function postJson(
             ]);
           else (callback as (e: null, a: string, f: number) => void)(null, address, family);
         },
-        servername: isIP(url.hostname) ? undefined : url.hostname,
+        // SNI names a host, never an address (an IPv6 literal comes in brackets).
+        servername: isIP(url.hostname.replace(/^\[|\]$/g, '')) ? undefined : url.hostname,
         agent: false,
       },
       (response) => {

@@ -34,7 +34,7 @@ export async function eraseContact(id: string): Promise<void> {
   await mapConcurrent(surveys, 8, (survey) =>
     dynamo().send(new DeleteCommand({ TableName: tableName('system'), Key: triggerLockKey(survey.id, id) })),
   );
-  for (const followUp of await followUpsOfContact(id)) {
+  for (const followUp of await followUpsOfContact(id, Number.POSITIVE_INFINITY)) {
     await dynamo().send(new DeleteCommand({ TableName: tableName('alerts'), Key: followUpKey(followUp.id) }));
   }
   await dynamo().send(new DeleteCommand({ TableName: tableName('contacts'), Key: { id } }));

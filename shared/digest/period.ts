@@ -77,12 +77,14 @@ export function digestPeriod(cadence: DigestCadence, at: Date): DigestPeriod {
  * during the period still has that period's answers to tell).
  */
 export function dueDigest(
-  survey: Pick<Survey, 'owners' | 'digest' | 'state' | 'unpublishedAt'>,
+  survey: Pick<Survey, 'owners' | 'digest' | 'state' | 'unpublishedAt' | 'publishedAt'>,
   at: Date,
 ): DigestPeriod | undefined {
   const cadence = digestCadence(survey);
   if (!cadence || !isDigestDay(cadence, at)) return undefined;
   const period = digestPeriod(cadence, at);
+  // Nothing to tell about a period that ended before the survey was first published.
+  if (!survey.publishedAt || survey.publishedAt >= period.endAt) return undefined;
   if (survey.state === 'published') return period;
   if (survey.state === 'unpublished' && survey.unpublishedAt && survey.unpublishedAt >= period.startAt)
     return period;

@@ -1,5 +1,6 @@
 /** Surveys in DynamoDB (the surveys table, pk SURVEY#id). */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { storedRules } from '../alert/rules.ts';
 import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
@@ -12,7 +13,7 @@ type SurveyItem = Survey & { pk: string; sk: string; gsi1pk: string; gsi1sk: str
 /** A survey from its stored item (without the table's key attributes and the last edit's form key). */
 export const surveyFromItem = (item: Record<string, unknown>): Survey => {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _gs, editKey: _e, ...survey } = item as unknown as SurveyItem;
-  return survey;
+  return { ...survey, alerts: storedRules(survey.id, survey.alerts) };
 };
 
 /** The form key of the edit that last saved this survey (a dashboard form posted twice finds its own). */

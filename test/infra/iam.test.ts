@@ -246,6 +246,9 @@ describe('least privilege', () => {
         ...sendEmail(),
         // A run past its time goes on in a fresh invocation of itself.
         [functionArn('digest'), ['lambda:InvokeFunction']],
+        // Digests SES would not take for now: a one-time schedule tries the firing again.
+        [scheduleArns, ['scheduler:CreateSchedule']],
+        [stack.app.schedules.role.roleArn, ['iam:PassRole']],
       ]),
     );
     const onSystem = reader

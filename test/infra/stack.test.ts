@@ -147,6 +147,8 @@ describe('functions', () => {
         'DEFAULT_LOCALE',
         'FROM_ADDRESS',
         'SES_CONFIGURATION_SET',
+        'SCHEDULE_GROUP',
+        'SCHEDULER_ROLE_ARN',
         'DIGEST_FUNCTION_ARN',
       ],
     };
@@ -215,12 +217,12 @@ describe('functions', () => {
       });
     }
   });
-  it('email the operator when sending stalls: the ALERT lines of send and remind counted, one alarm', () => {
+  it('email the operator when sending stalls or alerts need a look: the ALERT lines counted, one alarm', () => {
     const filters = Object.values(resources('AWS::Logs::MetricFilter')).map(props);
     expect(
       filters.map((f) => f.LogGroupName).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     ).toEqual(
-      (['remind', 'send'] as FunctionName[])
+      (['remind', 'send', 'alerts', 'deliver'] as FunctionName[])
         .map((n) => ({ Ref: logicalId(stack.app.functions[n].logGroup) }))
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     );
@@ -315,11 +317,15 @@ describe('tables', () => {
 
   it('feed score and alerts from the invitations stream, only records with a response, failures kept', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
-    for (const name of ['score', 'alerts'] as FunctionName[]) {
+    // score reads what the stream holds; alerts starts at its deploy (answers before it fire nothing).
+    for (const [name, start] of [
+      ['score', 'TRIM_HORIZON'],
+      ['alerts', 'LATEST'],
+    ] as [FunctionName, string][]) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: lambdaByName(name)[0] },
         EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.invitations.table), 'StreamArn'] },
-        StartingPosition: 'TRIM_HORIZON',
+        StartingPosition: start,
         BatchSize: 100,
         BisectBatchOnFunctionError: true,
         MaximumRetryAttempts: Match.anyValue(),

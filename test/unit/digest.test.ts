@@ -42,6 +42,7 @@ Object.assign(process.env, {
 const survey = (over: Partial<Survey> = {}): Survey => ({
   ...newSurvey({ kind: 'nps', name: 'Q4 NPS', owners: ['ann@team.test'] }, '2026-01-01T00:00:00.000Z'),
   state: 'published',
+  publishedAt: '2026-01-02T00:00:00.000Z',
   ...over,
 });
 
@@ -197,6 +198,9 @@ describe('digest periods', () => {
     ).toBe(undefined);
     expect(dueDigest(survey(), tuesday)).toBeUndefined(); // weekly, and a Tuesday
     expect(dueDigest(survey(), new Date('2026-11-30T07:00:00Z'))?.key).toBe('2026-W48');
+    // Nothing about a period that ended before the survey was first published.
+    expect(dueDigest(daily({ publishedAt: '2026-12-02T06:00:00.000Z' }), tuesday)).toBeUndefined();
+    expect(dueDigest(daily({ publishedAt: '2026-12-01T23:00:00.000Z' }), tuesday)?.key).toBe('2026-12-01');
   });
 
   it('emails each owner once, whatever the case of the address', () => {

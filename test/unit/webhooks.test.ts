@@ -14,6 +14,8 @@ import {
   prepareRules,
   publicSurvey,
   ruleMatches,
+  storedRules,
+  usableSecret,
 } from '../../shared/alert/rules.ts';
 import { webhookHeaders } from '../../shared/alert/signature.ts';
 import { isPublicAddress, parseRetryAfter, postJson, resolveTarget } from '../../shared/alert/target.ts';
@@ -206,5 +208,35 @@ describe('rules', () => {
       /no rule/,
     );
     expect(matchingRuleIds(rules, answer(2))).toEqual([rules[0]?.id]);
+  });
+
+  it('read rules an earlier version stored (no ids, plain or no secrets) as today’s', () => {
+    const legacy = [
+      {
+        when: { segment: 'detractor' },
+        webhook: { url: 'https://a.example/h', secret: 'a-plain-shared-secret' },
+      },
+      { when: { segment: 'detractor' }, webhook: { url: 'https://b.example/h' } },
+      { when: { segment: 'promoter' }, followUp: true },
+    ];
+    const read = storedRules('s_aaaaaaaaaaaaaaaa', legacy);
+    const again = storedRules('s_aaaaaaaaaaaaaaaa', legacy);
+    // Distinct ids, the same on every read (deliveries and email windows are keyed by them).
+    expect(new Set(read.map((r) => r.id)).size).toBe(3);
+    expect(again.map((r) => r.id)).toEqual(read.map((r) => r.id));
+    expect(read[0]?.id).not.toBe(storedRules('s_bbbbbbbbbbbbbbbb', legacy)[0]?.id);
+    const plain = read[0]?.webhook?.secret as string;
+    expect(plain).toBe(normalizeSecret('a-plain-shared-secret'));
+    expect(usableSecret(plain)).toBe(true);
+    expect(
+      new Webhook(plain).verify(body, webhookHeaders({ secret: plain }, 'msg_l', body, Date.now())),
+    ).toBeTruthy();
+    // No secret: kept unusable, so its deliveries fail saying to rotate it instead of signing with nothing.
+    expect(usableSecret(read[1]?.webhook?.secret)).toBe(false);
+    // Rules of today pass through unchanged.
+    const current = prepareRules([
+      { when: { segment: 'detractor' }, webhook: { url: 'https://c.example/h' } },
+    ]);
+    expect(storedRules('s_aaaaaaaaaaaaaaaa', current)).toEqual(current);
   });
 });
