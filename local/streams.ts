@@ -70,10 +70,11 @@ export class StreamPoller {
   private readonly streams: StreamState[] = [];
   private checkpoints: Checkpoints = {};
   private readonly writeCheckpoints: (value: unknown) => Promise<void>;
-  private readonly lock = new Mutex();
+  /** One per consumer: its poll loop and drain() never read its shards at the same time. */
+  private readonly locks = new Map<StreamState, Mutex>();
   private running = false;
   private readonly unavailable = new Set<FunctionName>();
-  private loop: Promise<void> | undefined;
+  private loop: Promise<unknown> | undefined;
 
   constructor(private readonly options: StreamPollerOptions) {
     this.client = new DynamoDBStreamsClient({
@@ -103,13 +104,14 @@ export class StreamPoller {
     } finally {
       tables.destroy();
     }
+    for (const stream of this.streams) this.locks.set(stream, new Mutex());
     this.running = true;
-    this.loop = this.pollForever();
+    this.loop = Promise.all(this.streams.map((stream) => this.pollForever(stream))).then(() => undefined);
   }
 
   /** Resolves when every record in the streams right now has been delivered (or given up on). */
   async drain(): Promise<void> {
-    while ((await this.lock.run(() => this.cycle())) > 0) {
+    while ((await this.cycle()) > 0) {
       // keep going: delivering may have written more records
     }
   }
@@ -120,15 +122,22 @@ export class StreamPoller {
     this.client.destroy();
   }
 
-  private async pollForever(): Promise<void> {
+  /**
+   * Polls while records flow every `pollIntervalMs`; when a pass finds nothing, waits twice as long
+   * each time, up to a second: an idle stack (most of a test run, with several stacks at once) then
+   * costs DynamoDB Local little, and `drain()` still delivers everything at once when asked.
+   */
+  private async pollForever(stream: StreamState): Promise<void> {
     const interval = this.options.pollIntervalMs ?? 150;
+    let wait = interval;
     while (this.running) {
       try {
-        await this.lock.run(() => this.cycle());
+        const handed = await this.cycleLocked(stream);
+        wait = handed > 0 ? interval : Math.min(wait * 2, Math.max(interval, 1000));
       } catch (err) {
         this.options.log(`stream poller: ${describeError(err)}`);
       }
-      await new Promise((resolve) => setTimeout(resolve, interval));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
@@ -137,8 +146,12 @@ export class StreamPoller {
    * reads at its own pace, as each event source mapping does on AWS: a slow one never holds up another.
    */
   private async cycle(): Promise<number> {
-    const counts = await Promise.all(this.streams.map((stream) => this.cycleStream(stream)));
+    const counts = await Promise.all(this.streams.map((stream) => this.cycleLocked(stream)));
     return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private cycleLocked(stream: StreamState): Promise<number> {
+    return (this.locks.get(stream) as Mutex).run(() => this.cycleStream(stream));
   }
 
   private async cycleStream(stream: StreamState): Promise<number> {
