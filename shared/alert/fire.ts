@@ -20,7 +20,7 @@ import { getInvitation } from '../invitation/store.ts';
 import { invokeAsync } from '../lambda/invoke.ts';
 import { backOff } from '../retry.ts';
 import { type Segment, segmentOf } from '../scoring.ts';
-import { getSurveyCached } from '../survey/cache.ts';
+import { surveyCache } from '../survey/cache.ts';
 import type { StoredAlertRule, Survey } from '../survey/schema.ts';
 import { deliveryPut, newDeliveryItem, webhookIdFor } from './deliveries.ts';
 import { followUpIdFor, followUpWrite, getFollowUp } from './followups.ts';
@@ -29,6 +29,8 @@ import { matchingRuleIds } from './rules.ts';
 import type { AlertEvent, AlertEventType } from './schema.ts';
 
 const maxAttempts = 8;
+/** The alerts function's own survey cache (see surveyCache). */
+const rulesCache = surveyCache();
 /**
  * An answer never judged whose last change is older than this was given before alert rules acted
  * (their first deploy, or data from an earlier version): a write to it now (an SES event's stamp, an
@@ -144,7 +146,7 @@ export async function fireAlerts(token: string): Promise<FireResult> {
     }
     // The survey as the answering path reads it (a few seconds' cache): a rule added or changed
     // applies to answers judged from then on, within the cache's 30 seconds.
-    if (!surveys.has(inv.surveyId)) surveys.set(inv.surveyId, await getSurveyCached(inv.surveyId));
+    if (!surveys.has(inv.surveyId)) surveys.set(inv.surveyId, await rulesCache.get(inv.surveyId));
     const survey = surveys.get(inv.surveyId);
     const rules = survey?.alerts ?? [];
     const matches = matchingRuleIds(rules, inv);

@@ -10,17 +10,32 @@ import { getSurvey } from './store.ts';
 
 const ttlMs = 30_000;
 const maxEntries = 500;
-const cache = new Map<string, { survey: Survey | undefined; until: number }>();
 
-export async function getSurveyCached(id: string): Promise<Survey | undefined> {
-  const hit = cache.get(id);
-  if (hit && hit.until > Date.now()) return hit.survey;
-  const survey = await getSurvey(id, false);
-  if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
-  cache.set(id, { survey, until: Date.now() + ttlMs });
-  return survey;
+/**
+ * A cache of surveys for one purpose. On AWS each function has its own containers; locally every
+ * function shares one process, so each reader keeps its own, or one function's reads would decide
+ * what another sees (the alerts function's reads must not keep an old link open on `/r/`).
+ */
+export function surveyCache(): { get(id: string): Promise<Survey | undefined>; clear(): void } {
+  const cache = new Map<string, { survey: Survey | undefined; until: number }>();
+  return {
+    async get(id: string): Promise<Survey | undefined> {
+      const hit = cache.get(id);
+      if (hit && hit.until > Date.now()) return hit.survey;
+      const survey = await getSurvey(id, false);
+      if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+      cache.set(id, { survey, until: Date.now() + ttlMs });
+      return survey;
+    },
+    clear: () => cache.clear(),
+  };
 }
 
+/** The answering path's cache. */
+const answering = surveyCache();
+
+export const getSurveyCached = (id: string): Promise<Survey | undefined> => answering.get(id);
+
 export function clearSurveyCache(): void {
-  cache.clear();
+  answering.clear();
 }
