@@ -2,12 +2,12 @@
  * One SES sending rate for the whole account. SES's MaxSendRate is the account's, not a function's:
  * waves, reminders and triggered sends that each paced themselves at it would together exceed it.
  * So every sender takes its turn from one schedule kept in the system table: an item holding the
- * time of the next free slot. A sender reserves a few slots at once (one conditional write) and
- * calls SES at each slot's time; slots are `1000 / (rate − ½)` ms apart, and a slot the sender
- * reaches more than 0.4 of that late is given up rather than used late, so that in any
- * one-second window at most `rate` emails start, whichever senders they come from (see
- * `slotIntervalMs`). Slots reserved and not used (a run that stopped) are simply lost: the rate is
- * a ceiling, never a debt.
+ * time of the next free slot. A sender reserves a quarter of a second's slots at once (one
+ * conditional write) and calls SES at each slot's time, never before it and at most `lateness(rate)`
+ * after it; a slot reached later is given up, so that in any one-second window at most `rate`
+ * emails start, whichever senders they come from (see `slotIntervalMs`). Slots reserved and not used
+ * (a run that stopped, a sender slower than the rate) are simply lost: the rate is a ceiling, never
+ * a debt.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
@@ -19,18 +19,32 @@ import { sleep } from '../retry.ts';
 export interface Pacer {
   /** Resolves when this caller may call SES. */
   take(): Promise<void>;
+  /** How many emails one run keeps in flight to use this rate (`inFlightFor`); 16 when not said. */
+  readonly inFlight?: number;
 }
+
+/**
+ * Emails one run keeps in flight at a rate: enough that the rate, not the round trips, sets the
+ * pace. Each email waits on about 150 ms of calls (two DynamoDB writes, SES, a settle), so at 1,000/s
+ * one run needs about 150 in flight; never fewer than 16, never more than 128 (a page is 100).
+ */
+export const inFlightFor = (rate: number): number => Math.max(16, Math.min(128, Math.ceil(rate * 0.15)));
 
 const key = { pk: 'SESRATE', sk: 'ACCOUNT' };
 
+/** The rate the slots are spaced at: 4 % under the account's (at least ½ an email a second under). */
+const slotRate = (rate: number): number => rate - Math.max(0.5, 0.04 * rate);
+
 /**
- * Slots `I` apart, each used within `L` of its time: a window of 1 s holds at most
- * ⌊(1000 + L)/I⌋ + 1 starts. With `I = 1000 / (rate − ½)` that is ⌊rate − ½ + L/I⌋ + 1, at most
- * `rate` (for a whole rate of 1 or more) while `L < I/2`. `L = 0.4·I` leaves a tenth of a slot for
- * a call that reaches SES a little after it started.
+ * Slots `I = 1000 / r'` ms apart (r' a little under the rate), each used no earlier than its time and
+ * at most `L` after it: the starts in a window of 1 s used slots timed within 1000 + L ms, so there
+ * are at most ⌊r'·(1000 + L)/1000⌋ + 1 of them, which is at most `rate` while r'·(1 + L/1000) < rate.
+ * `L` is four fifths of what that allows: about 33 ms at 20/s or at 1,000/s. Sized by the second and not
+ * by the slot, it lets a busy event loop be late by milliseconds at any rate (at 100,000/s a slot
+ * lasts 10 µs, and one given up whenever it is 4 µs late would leave the rate unused).
  */
-export const slotIntervalMs = (rate: number): number => 1000 / Math.max(0.5, rate - 0.5);
-const latenessShare = 0.4;
+export const slotIntervalMs = (rate: number): number => 1000 / slotRate(rate);
+export const latenessMs = (rate: number): number => 0.8 * 1000 * (rate / slotRate(rate) - 1);
 
 export interface SharedSesRateOptions {
   /** Real time in epoch ms (SES counts real seconds; the local stack's movable clock is not it). */
@@ -39,7 +53,9 @@ export interface SharedSesRateOptions {
 }
 
 export class SharedSesRate implements Pacer {
+  readonly inFlight: number;
   private readonly interval: number;
+  private readonly lateness: number;
   private readonly batch: number;
   private readonly clock: () => number;
   private readonly wait: (ms: number) => Promise<void>;
@@ -50,10 +66,12 @@ export class SharedSesRate implements Pacer {
 
   constructor(rate: number, options: SharedSesRateOptions = {}) {
     if (!(rate > 0)) throw new RangeError('rate must be positive');
+    this.inFlight = inFlightFor(rate);
     this.interval = slotIntervalMs(rate);
-    // About a quarter of a second's slots per reservation: few writes to the shared item (at most
-    // four a second per sender), little lost when a sender stops.
-    this.batch = Math.max(1, Math.min(50, Math.ceil(rate / 4)));
+    this.lateness = latenessMs(rate);
+    // A quarter of a second's slots per reservation, at any rate: at most four writes a second per
+    // sender to the shared item, little lost when a sender stops.
+    this.batch = Math.max(1, Math.ceil(slotRate(rate) / 4));
     this.clock = options.clock ?? Date.now;
     this.wait = options.wait ?? sleep;
   }
@@ -68,8 +86,7 @@ export class SharedSesRate implements Pacer {
   private async nextSlot(): Promise<void> {
     for (;;) {
       const now = this.clock();
-      while (this.slots.length > 0 && (this.slots[0] as number) + this.interval * latenessShare < now)
-        this.slots.shift();
+      while (this.slots.length > 0 && (this.slots[0] as number) + this.lateness < now) this.slots.shift();
       const slot = this.slots.shift();
       if (slot === undefined) {
         this.slots = await this.reserve(this.batch);
@@ -77,7 +94,7 @@ export class SharedSesRate implements Pacer {
       }
       if (slot > now) await this.wait(slot - now);
       // Late after the wait (a busy event loop)? Then this slot is given up and the next one taken.
-      if (this.clock() <= slot + this.interval * latenessShare) return;
+      if (this.clock() <= slot + this.lateness) return;
     }
   }
 
