@@ -136,7 +136,8 @@ export type DynamoAction =
   | 'BatchWriteItem'
   | 'ConditionCheckItem'
   | 'Query'
-  | 'Scan';
+  | 'Scan'
+  | 'DescribeTable';
 
 /** Actions that make sense on an index; the others are granted on the table only. */
 const indexActions: ReadonlySet<DynamoAction> = new Set<DynamoAction>(['Query', 'Scan']);

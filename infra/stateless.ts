@@ -271,9 +271,10 @@ export class Stateless extends Construct {
     // send: selects the audience, emails it at the SES rate, continues itself, schedules reminders
     // and expiry. It keeps a fixed-count sample's candidates in the system table (BatchWriteItem, Query) and
     // lists waves still sending under an ACTIVE marker it deletes when a wave is sent.
-    bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem']);
+    // DescribeTable: the contacts' item count decides how many scan segments a selection is split into.
+    bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem', 'DescribeTable']);
     bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);
-    bindTable(send, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave']);
+    bindTable(send, invitations, ['GetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'Query'], ['byWave']);
     bindTable(send, system, ['BatchWriteItem', 'Query']);
     // The account's one SES rate is a schedule item (SESRATE); a settled triggered invitation leaves
     // the outbox (TRIGGERED). Nothing else of the system table: never a key or a session.
@@ -316,10 +317,14 @@ export class Stateless extends Construct {
 
     // score: reconciles each changed invitation into the aggregates in one transaction
     // (TransactWriteItems is authorised per item action: Update and ConditionCheck).
-    bindTable(score, invitations, ['GetItem', 'UpdateItem', 'ConditionCheckItem']);
+    bindTable(score, invitations, ['GetItem', 'BatchGetItem', 'UpdateItem', 'ConditionCheckItem']);
+    // The waves' counts, folded from the stream (shared/wave/counts.ts): wave items only.
+    bindTable(score, surveys, ['UpdateItem'], [], ['WAVE#*']);
     bindTable(score, aggregates, ['UpdateItem', 'ConditionCheckItem']);
     bindTable(score, contacts, ['UpdateItem', 'ConditionCheckItem']);
-    this.consumeAnswers(score, invitations, failures);
+    // score also folds settled invitations into their waves' counts (shared/wave/counts.ts): the
+    // records a settle marked `uncounted` reach it too.
+    this.consumeAnswers(score, invitations, failures, lambda.StartingPosition.TRIM_HORIZON, true);
 
     // sesEvents: bounces, complaints, deliveries (it reads the contact before suppressing it).
     bindTable(sesEvents, invitations, ['GetItem', 'UpdateItem']);
@@ -383,8 +388,8 @@ export class Stateless extends Construct {
   }
 
   /**
-   * Feeds a function the invitations stream: only records that carry a response (sends, reminders
-   * and expiries never wake it up; removals by erasure or TTL are left alone), in batches whose
+   * Feeds a function the invitations stream: only records that carry a response (and, with
+   * `uncounted`, settles its wave has not counted yet; otherwise sends, reminders and expiries never wake it up; removals by erasure or TTL are left alone), in batches whose
    * failed records are retried alone, then kept in the failures queue. score and alerts are its two
    * readers: DynamoDB Streams throttles more than two readers of a shard, so a third must not be added.
    */
@@ -393,6 +398,7 @@ export class Stateless extends Construct {
     invitations: Stateful['tables']['invitations'],
     failures: sqs.IQueue,
     startingPosition: lambda.StartingPosition = lambda.StartingPosition.TRIM_HORIZON,
+    uncounted = false,
   ): void {
     fn.fn.addEventSource(
       new DynamoEventSource(invitations.table, {
@@ -406,6 +412,14 @@ export class Stateless extends Construct {
           lambda.FilterCriteria.filter({
             dynamodb: { NewImage: { responseVersion: { N: lambda.FilterRule.exists() } } },
           }),
+          // Filters are alternatives: a record passes if any one matches.
+          ...(uncounted
+            ? [
+                lambda.FilterCriteria.filter({
+                  dynamodb: { NewImage: { uncounted: { BOOL: lambda.FilterRule.exists() } } },
+                }),
+              ]
+            : []),
         ],
       }),
     );

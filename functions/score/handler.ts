@@ -1,14 +1,19 @@
 /**
- * The score function: consumes the invitations stream and reconciles each answered invitation into
- * the aggregates. Failures are reported per record so that only they are retried; so is what is
+ * The score function: consumes the invitations stream, folds what settled invitations add to their
+ * waves' counts (shared/wave/counts.ts), and reconciles each answered invitation into the aggregates. Failures are reported per record so that only they are retried; so is what is
  * left when the time budget runs out, so a slow batch resumes where it stopped instead of timing
  * out and being delivered again whole.
  */
+
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import * as v from 'valibot';
 import { tokenRef } from '../../shared/ids.ts';
+import type { Invitation } from '../../shared/invitation/schema.ts';
 import { eventHandler } from '../../shared/lambda/handler.ts';
 import { reconcileInvitation } from '../../shared/score/reconcile.ts';
+import { foldWaveCounts } from '../../shared/wave/counts.ts';
 
 const isObject = (input: unknown): boolean => typeof input === 'object' && input !== null;
 /** DynamoDB Streams' own shape: only that it is a batch of records is checked. */
@@ -18,9 +23,20 @@ const retryFrom = (record: DynamoDBRecord): DynamoDBBatchResponse => ({
   batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' }],
 });
 
+/** The invitation a record's new image shows, when it has something for the wave's counts. */
+function uncountedImage(record: DynamoDBRecord): Invitation | undefined {
+  const image = record.dynamodb?.NewImage;
+  if (!image?.uncounted || image.countedMask === undefined) return undefined;
+  return unmarshall(image as Record<string, AttributeValue>) as Invitation;
+}
+
 export const handler = eventHandler(
   { name: 'score', event },
   async ({ Records }, context): Promise<DynamoDBBatchResponse> => {
+    // The waves' counts first, for the whole batch in a few transactions: on a failure the batch
+    // is delivered again whole, and what was counted is not counted twice.
+    const uncounted = Records.map(uncountedImage).filter((inv): inv is Invitation => inv !== undefined);
+    if (uncounted.length > 0) await foldWaveCounts(uncounted);
     const done = new Set<string>();
     for (const record of Records) {
       const token = record.dynamodb?.Keys?.token?.S;

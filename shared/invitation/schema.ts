@@ -54,6 +54,17 @@ export interface Invitation {
   /** The highest reminder SES's Send event confirmed: the proof a run that died needs. */
   reminderAccepted?: number;
   automatedAt?: string;
+  unsubscribedAt?: string;
+  complainedAt?: string;
+  expiredAt?: string;
+  bouncedAt?: string;
+  // What the wave's counts already count for this invitation (maintained by the score function,
+  // shared/wave/counts.ts): its facts as bits, and its reminders. Absent on invitations made before
+  // counts were folded from the stream (their settles count them on the wave in one transaction).
+  countedMask?: number;
+  countedReminders?: number;
+  /** Set by every write that adds a fact, removed when it is counted: the stream filter's mark. */
+  uncounted?: boolean;
   // The response.
   score?: number;
   comment?: string;

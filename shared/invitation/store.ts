@@ -1,6 +1,7 @@
 /** Invitations in DynamoDB (key `token`; index byWave, sorted by contact). */
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -29,6 +30,29 @@ export async function putInvitationOnce(invitation: Invitation): Promise<boolean
     if (isConditionFailure(err)) return false;
     throw err;
   }
+}
+
+/**
+ * Writes new invitations 25 to a request (BatchWriteItem), for a page of a wave's selection written
+ * for the first time: nothing can exist under their tokens yet, so no condition is needed. A page
+ * written before (a run died in it) goes through `putInvitationOnce` instead, which never overwrites.
+ */
+export async function putNewInvitations(invitations: Invitation[]): Promise<void> {
+  const batches: Invitation[][] = [];
+  for (let i = 0; i < invitations.length; i += 25) batches.push(invitations.slice(i, i + 25));
+  await Promise.all(
+    batches.map(async (batch) => {
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('could not write invitations (DynamoDB kept them unprocessed)');
+        const result = await dynamo().send(
+          new BatchWriteCommand({ RequestItems: { [tableName('invitations')]: requests } }),
+        );
+        requests = (result.UnprocessedItems?.[tableName('invitations')] ?? []) as typeof requests;
+        if (requests.length) await backOff(attempt, 25, 1000);
+      }
+    }),
+  );
 }
 
 export async function getInvitation(token: string, consistent = false): Promise<Invitation | undefined> {
@@ -114,17 +138,41 @@ export interface InvitationUpdate {
   values?: Record<string, unknown>;
 }
 
+/** What a counted write needs of its invitation: whether its wave's counts are folded from the stream. */
+export type CountedInvitation = Pick<Invitation, 'token' | 'waveId' | 'countedMask'>;
+
 /**
- * Updates an invitation and adds one to a count of its wave, in one transaction: the two can never
- * disagree, whatever crashes in between. Every such write of a wave touches the same wave item, so
- * DynamoDB's transaction conflicts (nothing applied) are tried again by the client. Answers false when the
- * invitation's condition failed: someone else moved it first.
+ * Updates an invitation so that one of its wave's counts goes up by one, once. An invitation whose
+ * counts are folded from the stream (`countedMask`, every invitation made since) is written alone,
+ * marked `uncounted`: the score function adds the fact to its wave in batches (shared/wave/counts.ts),
+ * so no email writes the item every email of its wave shares. One made before is updated together
+ * with its wave's count in one transaction, as it always was (DynamoDB's transaction conflicts on
+ * that hot item are tried again by the client). Answers false when the invitation's condition
+ * failed: someone else moved it first.
  */
 export async function updateInvitationCounted(
-  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  invitation: CountedInvitation,
   update: InvitationUpdate,
   count: string,
 ): Promise<boolean> {
+  if (invitation.countedMask !== undefined) {
+    try {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName('invitations'),
+          Key: { token: invitation.token },
+          UpdateExpression: update.set.replace(/^SET /, 'SET uncounted = :uncounted, '),
+          ConditionExpression: update.condition,
+          ...(update.names && { ExpressionAttributeNames: update.names }),
+          ExpressionAttributeValues: { ...update.values, ':uncounted': true },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
   try {
     await dynamo().send(
       new TransactWriteCommand({
@@ -163,7 +211,7 @@ export async function updateInvitationCounted(
  * Answers false when the invitation had already left `from`.
  */
 export function settleInvitation(
-  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  invitation: CountedInvitation,
   from: InvitationStatus[],
   to: InvitationStatus,
   fields: Record<string, unknown>,
@@ -199,7 +247,7 @@ export function settleInvitation(
  * would miss a contact who answered. Answers false when it was settled already.
  */
 export async function settleSent(
-  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  invitation: CountedInvitation,
   fields: { sentAt: string; messageId?: string },
 ): Promise<boolean> {
   if (await settleInvitation(invitation, ['sending'], 'sent', fields, 'sent')) return true;
@@ -224,7 +272,7 @@ export async function settleSent(
  * wave, both only the first time. Answers whether this was the first time.
  */
 export function stampInvitationOnce(
-  invitation: Pick<Invitation, 'token' | 'waveId'>,
+  invitation: CountedInvitation,
   field: 'automatedAt' | 'unsubscribedAt' | 'complainedAt',
   at: string,
   count: string,

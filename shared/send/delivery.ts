@@ -5,7 +5,6 @@
  * without a second email.
  */
 import { nowIso, nowMs } from '../clock.ts';
-import { getContact } from '../contact/store.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { getInvitation, settleInvitation, settleSent, transitionInvitation } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
@@ -22,7 +21,7 @@ import {
 import { composeEmail } from './compose.ts';
 import { sendThroughSes } from './ses-attempts.ts';
 import type { Pacer } from './ses-rate.ts';
-import { claimSurveyed } from './surveyed-stamp.ts';
+import { claimSurveyed, type SurveyedStamp } from './surveyed-stamp.ts';
 
 export interface DeliveryContext {
   pacer: Pacer;
@@ -67,16 +66,9 @@ export async function deliverInvitation(
   if (inv.status === 'sending' && inv.sesAcceptedAt) return settleConfirmed(inv, inv.sesAcceptedAt);
   if (inv.status === 'sending' && !isStaleClaim(inv)) return 'pending';
   let claimedAt = Date.now();
-  if (!(await claimInvitation(inv, claimedAt))) {
-    // Someone moved it first: settled (nothing to do), or claimed by another run that may yet die
-    // (look again later, never pass it by for good).
-    const current = await getInvitation(inv.token, true);
-    if (current?.status === 'sending' && current.sesAcceptedAt)
-      return settleConfirmed(current, current.sesAcceptedAt);
-    return current?.status === 'queued' || current?.status === 'sending' ? 'pending' : 'skipped';
-  }
   if (survey.state !== 'published') {
     // Unpublished while its wave was sending: nobody more is emailed about it.
+    if (!(await claimInvitation(inv, claimedAt))) return afterLostClaim(inv);
     await settleInvitation(
       inv,
       ['sending'],
@@ -86,24 +78,34 @@ export async function deliverInvitation(
     );
     return 'suppressed';
   }
-  const contact = inv.contactId ? await getContact(inv.contactId) : undefined;
-  if (contact?.status !== 'subscribed') {
-    const reason = contact ? contact.status : 'contact erased';
-    await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: reason }, 'suppressed');
+  // The claim (on the invitation) and the contact's "surveyed" stamp (on the contact) are writes to
+  // two items that do not depend on each other: made at once, an email waits one round trip before
+  // SES, not three. The stamp's write also answers the contact as it was (the email's name, locale
+  // and time zone), so no read is needed.
+  const contactId = inv.contactId;
+  const [claimed, stamp] = await Promise.all([
+    claimInvitation(inv, claimedAt),
+    contactId ? claimSurveyed(inv, survey, contactId) : Promise.resolve(erased),
+  ]);
+  if (!claimed) {
+    const outcome = await afterLostClaim(inv);
+    // Settled without an email (suppressed, failed, expired) while this run stamped the contact:
+    // the stamp goes back. While another run may be sending it, the stamp is that email's too.
+    if (stamp.taken && outcome === 'skipped' && !(await mayHaveBeenSent(inv.token))) await stamp.release();
+    return outcome;
+  }
+  if (!stamp.taken) {
+    await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: stamp.reason }, 'suppressed');
     return 'suppressed';
   }
+  const contact = stamp.contact;
   // The send window is judged again now, not only at selection: a long wave (or a slow SES) can run
   // past its end, and then the rest waits for the next opening in each contact's zone.
   const sendAfter = closedUntil(survey, contact, nowMs());
   if (sendAfter) {
-    await transitionInvitation(inv.token, ['sending'], 'queued', { sendAfter });
+    if (await transitionInvitation(inv.token, ['sending'], 'queued', { sendAfter })) await stamp.release();
     await (ctx.onDeferred ?? ((deferred, at) => noteNextDue(deferred.waveId, at)))(inv, sendAfter);
     return 'deferred';
-  }
-  const stamp = await claimSurveyed(inv, survey, contact.id);
-  if (!stamp.taken) {
-    await settleInvitation(inv, ['sending'], 'suppressed', { failureReason: stamp.reason }, 'suppressed');
-    return 'suppressed';
   }
   const answer = await sendThroughSes(composeEmail(inv, survey, contact), {
     pacer: ctx.pacer,
@@ -151,4 +153,26 @@ export async function deliverInvitation(
       return 'paused';
     }
   }
+}
+
+const erased: SurveyedStamp = { taken: false, reason: 'contact erased' };
+
+/**
+ * Someone moved the invitation first: settled (nothing to do), or claimed by another run that may
+ * yet die (look again later, never pass it by for good).
+ */
+async function afterLostClaim(inv: Invitation): Promise<DeliveryOutcome> {
+  const current = await getInvitation(inv.token, true);
+  if (current?.status === 'sending' && current.sesAcceptedAt)
+    return settleConfirmed(current, current.sesAcceptedAt);
+  return current?.status === 'queued' || current?.status === 'sending' ? 'pending' : 'skipped';
+}
+
+/** Whether the invitation's email went, or may be on its way (the stamp is that email's). */
+async function mayHaveBeenSent(token: string): Promise<boolean> {
+  const current = await getInvitation(token, true);
+  return Boolean(
+    current &&
+      (current.sentAt || ['queued', 'sending', 'sent', 'responded', 'bounced'].includes(current.status)),
+  );
 }

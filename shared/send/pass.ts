@@ -26,9 +26,10 @@ export type SendProgress =
 export type PendingInvitations = Map<string, Invitation>;
 
 /**
- * Emails in flight per run. SES's rate is paced account-wide (ses-rate.ts); what this bounds is the
- * DynamoDB and SES round trips one run waits on at once, so that a slow answer (a throttle's
- * backoff, a lost answer) does not leave the account's rate unused.
+ * Emails in flight per run, at the least. SES's rate is paced account-wide (ses-rate.ts); what this
+ * bounds is the DynamoDB and SES round trips one run waits on at once, so that a slow answer (a
+ * throttle's backoff, a lost answer) does not leave the account's rate unused. A faster account gets
+ * more (`Pacer.inFlight`, ses-rate.ts's `inFlightFor`).
  */
 export const sendConcurrency = 16;
 
@@ -53,7 +54,9 @@ export async function sendPage(
     .filter((inv) => inv.sendAfter && inv.sendAfter > now)
     .map((inv) => inv.sendAfter as string);
   if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
-  const outcomes = await mapConcurrent(due, sendConcurrency, (inv) => deliverInvitation(inv, survey, ctx));
+  const outcomes = await mapConcurrent(due, ctx.pacer.inFlight ?? sendConcurrency, (inv) =>
+    deliverInvitation(inv, survey, ctx),
+  );
   if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
   if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
   // The deadline came mid-page: keep the cursor; the next invocation does this page again.
@@ -70,7 +73,7 @@ export async function sendPage(
     const settled = await settlePending(survey, ctx, pending);
     if (settled !== 'settled') return settled;
   }
-  return (await passMayHaveMissed(wave.id)) ? { state: 'stalled' } : { state: 'complete' };
+  return (await passMayHaveMissed(wave.id, ctx)) ? { state: 'stalled' } : { state: 'complete' };
 }
 
 /**
@@ -88,7 +91,7 @@ async function settlePending(
     if (Date.now() + pendingLookMs >= ctx.deadline) return { state: 'progress' };
     await wait(pendingLookMs);
     const tokens = [...pending.keys()];
-    const outcomes = await mapConcurrent(tokens, sendConcurrency, async (token) => {
+    const outcomes = await mapConcurrent(tokens, ctx.pacer.inFlight ?? sendConcurrency, async (token) => {
       const current = await getInvitation(token, true);
       return current ? deliverInvitation(current, survey, ctx) : 'skipped';
     });
@@ -106,17 +109,39 @@ async function settlePending(
  * Whether the pass that just ended may have missed invitations. The byWave index is eventually
  * consistent on AWS, and a small wave is emailed moments after its invitations are put: one not yet
  * in the index is not listed, and the wave would be done with that contact never emailed. Every
- * invitation the selection counted must by now be sent, failed, suppressed or expired. When some are
- * not, the wave stalls once (its cursor is back at the start) and the sweeper's next run, minutes
- * later, passes over it again. A shortfall after that is logged and the wave is done: then it is the counts, not the invitations, that are off.
+ * invitation the selection counted must by now be sent, failed, suppressed or expired. Those counts
+ * are folded from the invitations stream (shared/wave/counts.ts), a moment behind the settles: they
+ * are read again while they still move. When some are not accounted for, the wave stalls once (its
+ * cursor is back at the start) and the sweeper's next run, minutes later, passes over it again. A
+ * shortfall after that is logged and the wave is done: then it is the counts, not the invitations,
+ * that are off.
  */
-async function passMayHaveMissed(waveId: string): Promise<boolean> {
-  const wave = await getWave(waveId);
-  if (!wave) return false;
-  const { selected, sent, failed, suppressed, expired } = wave.counts;
-  const unsettled = selected - (sent + failed + suppressed + expired);
-  if (unsettled <= 0) return false;
+async function passMayHaveMissed(waveId: string, ctx: DeliveryContext): Promise<boolean> {
+  const wait = ctx.wait ?? sleep;
+  const until = Math.min(Date.now() + countsCatchUpMs, ctx.deadline);
+  let unsettled = Number.POSITIVE_INFINITY;
+  let still = 0;
+  for (;;) {
+    const wave = await getWave(waveId);
+    if (!wave) return false;
+    const { selected, sent, failed, suppressed, expired } = wave.counts;
+    const now = selected - (sent + failed + suppressed + expired);
+    if (now <= 0) return false;
+    still = now < unsettled ? 0 : still + 1;
+    unsettled = now;
+    // The stream's consumer is a moment behind: while it is still counting, wait for it.
+    if (still >= countsStillLooks || Date.now() + countsLookMs > until) break;
+    await wait(countsLookMs);
+  }
   if (await markSendRecheck(waveId, nowIso())) return true;
   console.error('send: wave done with selected invitations unaccounted for', waveId, unsettled);
   return false;
 }
+
+/**
+ * The end of a pass waits at most this long for the stream to count its settles, looking this
+ * often, and stops waiting after this many looks without a change (3 s).
+ */
+const countsCatchUpMs = 60_000;
+const countsLookMs = 200;
+const countsStillLooks = 15;

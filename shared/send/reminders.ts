@@ -273,7 +273,7 @@ export async function remindWave(
     // The first page always: a run that only handed over would hand over for ever.
     if (start !== undefined && Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
-    const outcomes = await mapConcurrent(page.items, sendConcurrency, (inv) =>
+    const outcomes = await mapConcurrent(page.items, pacer.inFlight ?? sendConcurrency, (inv) =>
       remindOne(inv, survey, n, pacer, deadline, stopBy),
     );
     const paused = pausedReason(outcomes);

@@ -15,7 +15,9 @@ import { contactThrottleDays } from './selection.ts';
 
 const dayMs = 86_400_000;
 
-export type SurveyedStamp = { taken: true; release(): Promise<void> } | { taken: false; reason: string };
+export type SurveyedStamp =
+  /** `contact`: the contact as it was just before the stamp (what the email needs of it). */
+  { taken: true; contact: Contact; release(): Promise<void> } | { taken: false; reason: string };
 
 /**
  * Takes the contact's "surveyed" stamps for this invitation just before SES is called, in one
@@ -23,7 +25,8 @@ export type SurveyedStamp = { taken: true; release(): Promise<void> } | { taken:
  * survey sending at once (a second start while the first is still sending), or two surveys under the
  * account-wide throttle, would both email a contact neither had stamped yet. The stamps name the
  * invitation (`surveyedBy`, `lastSurveyedBy`), so the same invitation tried again (a retry, a
- * stale claim taken over) passes. The same write also checks that the contact is still subscribed.
+ * stale claim taken over) passes. The same write also checks that the contact is still subscribed,
+ * and answers the contact as it was, so the sender needs no read of it.
  * `release` puts back what was there before, when SES refused the email for good.
  */
 export async function claimSurveyed(
@@ -62,7 +65,8 @@ export async function claimSurveyed(
         ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: { '#s': survey.id, '#status': 'status' },
         ExpressionAttributeValues: values,
-        ReturnValues: 'UPDATED_OLD',
+        // The whole contact as it was: the email's name, locale and time zone, and the stamps to put back.
+        ReturnValues: 'ALL_OLD',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
@@ -91,7 +95,11 @@ export async function claimSurveyed(
     if (!current) return { taken: false, reason: 'contact erased' };
     return { taken: false, reason: current.status === 'subscribed' ? 'surveyed recently' : current.status };
   }
-  return { taken: true, release: () => releaseSurveyed(inv.token, survey.id, contactId, old ?? {}) };
+  return {
+    taken: true,
+    contact: old as Contact,
+    release: () => releaseSurveyed(inv.token, survey.id, contactId, old ?? {}),
+  };
 }
 
 /**

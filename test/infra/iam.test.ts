@@ -104,10 +104,10 @@ describe('least privilege', () => {
       reader.grants([
         logsOf('send'),
         failures(),
-        [tableArn('contacts'), ddb('GetItem', 'Scan', 'UpdateItem')],
+        [tableArn('contacts'), ddb('GetItem', 'Scan', 'UpdateItem', 'DescribeTable')],
         [tableArn('surveys'), ddb('GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query')],
         [indexArn('surveys', 'gsi1'), ddb('Query')],
-        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'UpdateItem', 'Query')],
+        [tableArn('invitations'), ddb('GetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'Query')],
         [indexArn('invitations', 'byWave'), ddb('Query')],
         [tableArn('system'), ddb('BatchWriteItem', 'Query')],
         [tableArn('system'), ddb('UpdateItem')],
@@ -171,12 +171,14 @@ describe('least privilege', () => {
     );
   });
 
-  it('score may read the stream and apply its transaction (Update and ConditionCheck per item)', () => {
+  it('score may read the stream, apply its transaction (Update and ConditionCheck per item) and add to wave counts', () => {
     expect(reader.grantsOfRole(roleIdOf('score'))).toEqual(
       reader.grants([
         logsOf('score'),
         failures(),
-        [tableArn('invitations'), ddb('GetItem', 'UpdateItem', 'ConditionCheckItem')],
+        [tableArn('invitations'), ddb('GetItem', 'BatchGetItem', 'UpdateItem', 'ConditionCheckItem')],
+        // Wave items only (leading key WAVE#*): the counts folded from the stream.
+        [tableArn('surveys'), ddb('UpdateItem')],
         [tableArn('aggregates'), ddb('UpdateItem', 'ConditionCheckItem')],
         [tableArn('contacts'), ddb('UpdateItem', 'ConditionCheckItem')],
         [

@@ -124,7 +124,7 @@ describe('functions', () => {
         'REMIND_FUNCTION_ARN',
       ],
       expire: [...tables('surveys', 'invitations', 'system'), 'EXPIRE_FUNCTION_ARN'],
-      score: tables('invitations', 'aggregates', 'contacts'),
+      score: tables('invitations', 'aggregates', 'contacts', 'surveys'),
       sesEvents: tables('invitations', 'contacts', 'surveys'),
       alerts: [
         ...tables('invitations', 'surveys', 'contacts', 'alerts'),
@@ -318,10 +318,17 @@ describe('tables', () => {
   it('feed score and alerts from the invitations stream, only records with a response, failures kept', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
     // score reads what the stream holds; alerts starts at its deploy (answers before it fire nothing).
-    for (const [name, start] of [
-      ['score', 'TRIM_HORIZON'],
-      ['alerts', 'LATEST'],
-    ] as [FunctionName, string][]) {
+    // score also takes the settles its waves have not counted (shared/wave/counts.ts).
+    const answers = {
+      Pattern: JSON.stringify({ dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } } }),
+    };
+    const uncounted = {
+      Pattern: JSON.stringify({ dynamodb: { NewImage: { uncounted: { BOOL: [{ exists: true }] } } } }),
+    };
+    for (const [name, start, filters] of [
+      ['score', 'TRIM_HORIZON', [answers, uncounted]],
+      ['alerts', 'LATEST', [answers]],
+    ] as [FunctionName, string, unknown[]][]) {
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: lambdaByName(name)[0] },
         EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.data.tables.invitations.table), 'StreamArn'] },
@@ -333,15 +340,7 @@ describe('tables', () => {
         DestinationConfig: {
           OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(stack.app.operations.failures), 'Arn'] } },
         },
-        FilterCriteria: {
-          Filters: [
-            {
-              Pattern: JSON.stringify({
-                dynamodb: { NewImage: { responseVersion: { N: [{ exists: true }] } } },
-              }),
-            },
-          ],
-        },
+        FilterCriteria: { Filters: filters },
       });
     }
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });

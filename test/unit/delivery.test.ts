@@ -59,11 +59,27 @@ const throttled = () =>
     $metadata: { httpStatusCode: 429 },
   });
 
+/** The contact as the contacts table holds it now, by id. */
+let contactFor: (id: string) => Contact;
+
 describe('delivering an invitation', () => {
   beforeEach(() => {
     ddb.reset();
     ses.reset();
-    ddb.on(UpdateCommand).resolves({});
+    contactFor = (id) => contact(id);
+    // The contact's "surveyed" stamp is the one write to the contacts table: it holds only while the
+    // contact is subscribed, and answers the contact as it was (ALL_OLD); other updates just succeed.
+    ddb.on(UpdateCommand).callsFake(async (input: { TableName: string; Key: { id?: string } }) => {
+      if (input.TableName !== 'contacts') return {};
+      const current = contactFor(input.Key.id as string);
+      if (current.status !== 'subscribed') {
+        throw Object.assign(new Error('The conditional request failed'), {
+          name: 'ConditionalCheckFailedException',
+          Item: current,
+        });
+      }
+      return { Attributes: current };
+    });
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(GetCommand).callsFake((input: { Key: { id: string } }) => ({ Item: contact(input.Key.id) }));
   });
@@ -125,7 +141,7 @@ describe('delivering an invitation', () => {
   });
 
   it('suppresses an invitation whose contact unsubscribed since selection', async () => {
-    ddb.on(GetCommand).resolves({ Item: contact('c_1', { status: 'unsubscribed' }) });
+    contactFor = (id) => contact(id, { status: 'unsubscribed' });
     const outcome = await deliverInvitation(invitation(1), survey, {
       pacer: unpaced,
       deadline: Infinity,
@@ -154,7 +170,7 @@ describe('delivering an invitation', () => {
     afterEach(() => setClockOffset(0));
 
     it('puts the invitation back in the queue until the next opening in the contact zone, and sends nothing', async () => {
-      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'Europe/Stockholm' }) });
+      contactFor = (id) => contact(id, { timezone: 'Europe/Stockholm' });
       at('2026-11-27T16:30:00.000Z'); // Friday 17:30 in Stockholm: closed until Monday 09:00 (08:00Z)
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
         pacer: unpaced,
@@ -173,7 +189,7 @@ describe('delivering an invitation', () => {
     });
 
     it('hands the new time to onDeferred instead (a triggered invitation schedules itself)', async () => {
-      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'Europe/Stockholm' }) });
+      contactFor = (id) => contact(id, { timezone: 'Europe/Stockholm' });
       at('2026-11-27T16:30:00.000Z');
       const deferred: string[] = [];
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
@@ -191,7 +207,7 @@ describe('delivering an invitation', () => {
 
     it('sends while the window is open in the contact zone', async () => {
       ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
-      ddb.on(GetCommand).resolves({ Item: contact('c_1', { timezone: 'America/New_York' }) });
+      contactFor = (id) => contact(id, { timezone: 'America/New_York' });
       at('2026-11-27T16:30:00.000Z'); // Friday 11:30 in New York
       const outcome = await deliverInvitation(invitation(1), windowed as typeof survey, {
         pacer: unpaced,

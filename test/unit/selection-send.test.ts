@@ -104,6 +104,8 @@ beforeEach(() => {
   ddb.on(UpdateCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
   ddb.on(GetCommand, { TableName: 'contacts' }).resolves({ Item: contact });
+  // The stamp's write answers the contact as it was.
+  ddb.on(UpdateCommand, { TableName: 'contacts' }).resolves({ Attributes: contact });
   ddb.on(GetCommand, { TableName: 'surveys' }).resolves({});
   ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
 });
@@ -187,7 +189,7 @@ describe('the contact\'s "surveyed" stamp, taken before SES is called', () => {
 
   it('is put back when SES refuses the email for good: the contact was not surveyed', async () => {
     ddb.on(UpdateCommand, { TableName: 'contacts' }).resolves({
-      Attributes: { lastSurveyedAt: '2026-01-01T00:00:00.000Z', lastSurveyedBy: 'older' },
+      Attributes: { ...contact, lastSurveyedAt: '2026-01-01T00:00:00.000Z', lastSurveyedBy: 'older' },
     });
     ses
       .on(SendEmailCommand)
