@@ -13,12 +13,12 @@ import type { Contact } from '../contact/schema.ts';
 import { invitationToken } from '../ids.ts';
 import type { Invitation } from '../invitation/schema.ts';
 import { sealContactId } from '../invitation/sealed-contact.ts';
-import { putInvitationOnce } from '../invitation/store.ts';
+import { putInvitationOnce, putNewInvitations } from '../invitation/store.ts';
 import { closedUntil } from '../schedule/send-window.ts';
 import { skipIfSurveyedDays } from '../survey/lifecycle.ts';
 import type { Survey } from '../survey/schema.ts';
 import type { Wave } from '../wave/schema.ts';
-import { recordSelectionPage } from '../wave/store.ts';
+import { markPageStarted, recordSelectionPage } from '../wave/store.ts';
 import { candidatePage, putCandidates } from './candidates.ts';
 import { mapConcurrent } from './concurrency.ts';
 
@@ -74,6 +74,8 @@ export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: 
     kind: survey.kind,
     scale: survey.scale,
     status: 'queued',
+    // Its wave's counts are folded from the stream (shared/wave/counts.ts): nothing counted yet.
+    countedMask: 0,
     createdAt: at,
     closesAt: wave.closesAt,
     ...(contact.locale !== undefined && { locale: contact.locale }),
@@ -84,33 +86,65 @@ export function invitationFor(contact: Contact, survey: Survey, wave: Wave, at: 
 }
 
 /**
- * Selects one page of contacts. With a fixed-count sample, eligible contacts are first written as
+ * Selects one page of contacts, for a wave that began its selection before it was split into scan
+ * segments (shared/send/segments.ts): one cursor on the wave. With a fixed-count sample, eligible contacts are first written as
  * ranked candidates (phase `selecting`), then the lowest ranks are picked (phase `picking`): an
  * exact count, fixed by the seed, at any size.
  */
 export async function selectPage(wave: Wave, survey: Survey): Promise<void> {
-  const page = await dynamo().send(
-    new ScanCommand({
-      TableName: tableName('contacts'),
-      Limit: selectionPageSize,
-      ExclusiveStartKey: wave.cursor ? JSON.parse(wave.cursor) : undefined,
-    }),
-  );
-  const at = nowMs();
-  const createdAt = nowIso();
-  const chosen = ((page.Items ?? []) as Contact[]).filter((c) => chooseContact(c, survey, wave, at) === true);
-  const next = page.LastEvaluatedKey ? JSON.stringify(page.LastEvaluatedKey) : undefined;
+  const { chosen, next, createdAt } = await scanPage(wave, survey, wave.cursor);
   const sample = survey.audience.sample;
   if (sample && 'count' in sample) {
     await putCandidates(wave, chosen);
     await recordSelectionPage(wave.id, wave.cursor, next, {}, 'picking');
     return;
   }
-  await mapConcurrent(chosen, 16, (contact) =>
-    putInvitationOnce(invitationFor(contact, survey, wave, createdAt)),
-  );
+  const invitations = chosen.map((contact) => invitationFor(contact, survey, wave, createdAt));
+  await writeInvitations(invitations, await firstTimeOnWave(wave, invitations));
   // Counted with the cursor move, conditionally: a page redone after a crash is counted once.
   await recordSelectionPage(wave.id, wave.cursor, next, { selected: chosen.length }, 'sending');
+}
+
+/**
+ * A page's invitations: 25 to a request the first time the page is written (`firstTime`: the page
+ * was noted as started, one write per page, and nothing can exist under these tokens yet); one
+ * conditional put each when a run died in it before, so that nothing an earlier run wrote (a claim,
+ * an erasure) is overwritten.
+ */
+export async function writeInvitations(invitations: Invitation[], firstTime: boolean): Promise<void> {
+  if (invitations.length === 0) return;
+  if (firstTime) await putNewInvitations(invitations);
+  else await mapConcurrent(invitations, 16, putInvitationOnce);
+}
+
+/** The wave's own single-cursor selection (waves that started it before scan segments): first time of this page? */
+const firstTimeOnWave = async (wave: Wave, invitations: Invitation[]): Promise<boolean> =>
+  invitations.length > 0 && markPageStarted(wave.id, wave.phase, wave.cursor);
+
+/**
+ * One page of the contacts table's scan (of one parallel segment, when given), from `cursor`: the
+ * contacts the wave chooses, and the cursor of the next page (undefined at the end).
+ */
+export async function scanPage(
+  wave: Wave,
+  survey: Survey,
+  cursor: string | undefined,
+  segment?: { segment: number; of: number },
+): Promise<{ chosen: Contact[]; next?: string; createdAt: string }> {
+  const page = await dynamo().send(
+    new ScanCommand({
+      TableName: tableName('contacts'),
+      ...(segment && { Segment: segment.segment, TotalSegments: segment.of }),
+      Limit: selectionPageSize,
+      ExclusiveStartKey: cursor ? JSON.parse(cursor) : undefined,
+    }),
+  );
+  const at = nowMs();
+  return {
+    chosen: ((page.Items ?? []) as Contact[]).filter((c) => chooseContact(c, survey, wave, at) === true),
+    ...(page.LastEvaluatedKey && { next: JSON.stringify(page.LastEvaluatedKey) }),
+    createdAt: nowIso(),
+  };
 }
 
 /** Picks the next candidates in rank order until the sample's count is reached. */
@@ -123,9 +157,8 @@ export async function pickPage(wave: Wave, survey: Survey): Promise<void> {
       ? await candidatePage(wave.id, wave.cursor, Math.min(selectionPageSize, remaining))
       : { contacts: [] };
   const createdAt = nowIso();
-  await mapConcurrent(page.contacts, 16, (contact) =>
-    putInvitationOnce(invitationFor(contact, survey, wave, createdAt)),
-  );
+  const invitations = page.contacts.map((contact) => invitationFor(contact, survey, wave, createdAt));
+  await writeInvitations(invitations, await firstTimeOnWave(wave, invitations));
   const done = remaining - page.contacts.length <= 0 || page.next === undefined;
   await recordSelectionPage(
     wave.id,

@@ -20,6 +20,7 @@ import {
 } from '../wave/store.ts';
 import type { DeliveryContext } from './delivery.ts';
 import { type PendingInvitations, sendPage } from './pass.ts';
+import { fanOutSegments } from './segments.ts';
 import { pickPage, selectPage } from './selection.ts';
 import { SesAccountError, sesPacer } from './ses.ts';
 
@@ -55,9 +56,10 @@ function keepLease(waveId: string, owner: string): { stop(): Promise<void> } {
 /**
  * done: sent; more: the deadline came first; busy: another run holds it; stalled: SES keeps failing,
  * or a page holds claims of a run that may have died (the sweeper resumes the wave later);
- * waiting: the rest waits for a send window, and a schedule will resume the wave then.
+ * waiting: the rest waits for a send window, and a schedule will resume the wave then;
+ * selecting: the audience is being chosen by scan segments' jobs, and the last one continues the wave.
  */
-export type RunResult = 'done' | 'more' | 'busy' | 'stalled' | 'waiting';
+export type RunResult = 'done' | 'more' | 'busy' | 'stalled' | 'waiting' | 'selecting';
 
 /** One schedule per distinct opening (not per contact): the wave resumes when the window opens. */
 async function scheduleWindowOpening(wave: Wave, nextDue: string): Promise<void> {
@@ -124,8 +126,12 @@ export async function runWave(waveId: string, deadline: number, stopBy?: number)
       if (!(await acquireWaveLease(waveId, owner, leaseMs))) return 'busy';
       // Read for every page: an unpublish (or an edit) takes effect at the next page.
       const survey = await requireSurvey(wave.surveyId);
-      if (wave.phase === 'selecting') {
+      if (wave.phase === 'selecting' && wave.cursor !== undefined && !wave.segments) {
+        // Begun before selection was split into scan segments: its one cursor goes on.
         await selectPage(wave, survey);
+      } else if (wave.phase === 'selecting') {
+        // The segments' jobs select; the last one done moves the wave on and continues it.
+        if (!(await fanOutSegments(wave, survey))) return 'selecting';
       } else if (wave.phase === 'picking') {
         await pickPage(wave, survey);
       } else {

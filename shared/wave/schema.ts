@@ -35,6 +35,13 @@ export interface Wave {
   closesAt: string;
   /** Selection cursor: the contacts scan's LastEvaluatedKey, as JSON; absent before the first page. */
   cursor?: string;
+  /**
+   * The parallel scan segments the selection is split into (shared/send/segments.ts), each with its
+   * own cursor, and how many are done. Absent on a wave that selects with the one `cursor` above
+   * (begun before segments).
+   */
+  segments?: number;
+  segmentsDone?: number;
   /** Sending cursor: the byWave query's LastEvaluatedKey, as JSON. */
   sendCursor?: string;
   /** Real-time lease (epoch ms) of the one run that may work on this wave. */
@@ -51,6 +58,8 @@ export interface Wave {
   stalled?: { reason: string; since: string };
   /** Stored until the wave's expiry and reminder schedules are made (shared/wave/start.ts). */
   timersPending?: boolean;
+  /** The selection page being written (`phase:cursor`): a page found here was started before. */
+  pageStarted?: string;
   /** Never leaves the server: the HMAC key of this wave's invitation tokens. */
   secret: string;
 }
@@ -58,7 +67,7 @@ export interface Wave {
 /** The wave as the admin API shows it. */
 export type PublicWave = Omit<
   Wave,
-  'secret' | 'cursor' | 'sendCursor' | 'leaseUntil' | 'leaseOwner' | 'timersPending'
+  'secret' | 'cursor' | 'sendCursor' | 'leaseUntil' | 'leaseOwner' | 'timersPending' | 'pageStarted'
 >;
 export const publicWave = ({
   secret: _s,
@@ -67,5 +76,6 @@ export const publicWave = ({
   leaseUntil: _lu,
   leaseOwner: _lo,
   timersPending: _tp,
+  pageStarted: _ps,
   ...wave
 }: Wave): PublicWave => wave;

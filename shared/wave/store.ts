@@ -134,6 +134,35 @@ export async function recordSelectionPage(
   }
 }
 
+/**
+ * Notes that a selection page (the one starting at `cursor` in `phase`) is being written. Answers
+ * true the first time, false when a run noted it before (and may have died in it): that page's
+ * writes must then not overwrite what is there.
+ */
+export async function markPageStarted(
+  waveId: string,
+  phase: WavePhase,
+  cursor: string | undefined,
+): Promise<boolean> {
+  const page = `${phase}:${cursor ?? ''}`;
+  try {
+    await dynamo().send(
+      new UpdateCommand({
+        TableName: tableName('surveys'),
+        Key: key(waveId),
+        UpdateExpression: 'SET pageStarted = :page',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(pageStarted) OR pageStarted <> :page)',
+        ExpressionAttributeValues: { ':page': page },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
 /** Moves a wave to a new phase/status, only from the phase given. */
 export async function setWavePhase(
   waveId: string,
