@@ -20,6 +20,13 @@ export interface DeployConfig {
   defaultLocale: string;
   /** `maxSendRate` (optional): a cap in emails per second, below the account's SES rate. */
   maxSendRate?: number;
+  /**
+   * `keepRetiredIndexes` (optional, `true` or `false`, default false): keep the indexes a newer
+   * version replaced (shared/tables.ts `retiredIndexes`) for one deployment. CloudFormation adds or
+   * deletes one index of a table per update, never both: upgrading a stack made before an index was
+   * replaced takes a deploy with this set (adds the new index), then one without (drops the old).
+   */
+  keepRetiredIndexes: boolean;
 }
 
 export class ConfigError extends Error {
@@ -114,6 +121,11 @@ export function readDeployConfig(node: Node): DeployConfig {
     }
   }
 
+  const keep = text(node, 'keepRetiredIndexes');
+  if (keep !== undefined && keep !== 'true' && keep !== 'false') {
+    throw new ConfigError(`context "keepRetiredIndexes" must be true or false, got "${keep}"`);
+  }
+
   return {
     senderDomain,
     fromAddress,
@@ -121,5 +133,6 @@ export function readDeployConfig(node: Node): DeployConfig {
     ...(customDomain !== undefined ? { customDomain, certificateArn } : {}),
     defaultLocale,
     ...(maxSendRate !== undefined ? { maxSendRate } : {}),
+    keepRetiredIndexes: keep === 'true',
   };
 }

@@ -40,7 +40,10 @@ export class Stateful extends Construct {
 
     const tables = {} as Record<TableId, BoundTable>;
     for (const definition of Object.values(tableDefinitions)) {
-      tables[definition.id] = { table: makeTable(this, definition), definition };
+      tables[definition.id] = {
+        table: makeTable(this, definition, props.config.keepRetiredIndexes),
+        definition,
+      };
     }
     this.tables = tables;
 
@@ -97,7 +100,7 @@ const streamViewType: Record<NonNullable<TableDefinition['stream']>, dynamodb.St
 
 const pascal = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
 
-function makeTable(scope: Construct, definition: TableDefinition): dynamodb.Table {
+function makeTable(scope: Construct, definition: TableDefinition, keepRetired: boolean): dynamodb.Table {
   const table = new dynamodb.Table(scope, `${pascal(definition.id)}Table`, {
     partitionKey: key(definition.partitionKey),
     ...(definition.sortKey !== undefined ? { sortKey: key(definition.sortKey) } : {}),
@@ -110,7 +113,8 @@ function makeTable(scope: Construct, definition: TableDefinition): dynamodb.Tabl
     ...(definition.ttlAttribute !== undefined ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
     ...(definition.stream !== undefined ? { stream: streamViewType[definition.stream] } : {}),
   });
-  for (const index of definition.indexes) {
+  const indexes = [...definition.indexes, ...(keepRetired ? (definition.retiredIndexes ?? []) : [])];
+  for (const index of indexes) {
     table.addGlobalSecondaryIndex({
       indexName: index.name,
       partitionKey: key(index.partitionKey),

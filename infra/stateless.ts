@@ -242,7 +242,13 @@ export class Stateless extends Construct {
     ]);
     bindTable(api, surveys, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['gsi1']);
     // answersBySurvey: the dashboard's comment feed, newest first.
-    bindTable(api, invitations, ['GetItem', 'PutItem', 'UpdateItem', 'Query'], ['byWave', 'answersBySurvey']);
+    // BatchGetItem: the invitations byWaveKeys lists (a contact's timeline, erasure).
+    bindTable(
+      api,
+      invitations,
+      ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query'],
+      ['byWaveKeys', 'answersBySurvey'],
+    );
     bindTable(api, aggregates, ['GetItem', 'Query'], ['segmentsByResponses']);
     // BatchGetItem: a dashboard session and its admin key's record, read together.
     bindTable(api, system, ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem']);
@@ -274,7 +280,13 @@ export class Stateless extends Construct {
     // DescribeTable: the contacts' item count decides how many scan segments a selection is split into.
     bindTable(send, contacts, ['GetItem', 'Scan', 'UpdateItem', 'DescribeTable']);
     bindTable(send, surveys, ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem', 'Query'], ['gsi1']);
-    bindTable(send, invitations, ['GetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'Query'], ['byWave']);
+    // byWaveKeys lists a wave's invitations by key; BatchGetItem reads them.
+    bindTable(
+      send,
+      invitations,
+      ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'Query'],
+      ['byWaveKeys'],
+    );
     bindTable(send, system, ['BatchWriteItem', 'Query']);
     // The account's one SES rate is a schedule item (SESRATE); a settled triggered invitation leaves
     // the outbox (TRIGGERED). Nothing else of the system table: never a key or a session.
@@ -298,7 +310,7 @@ export class Stateless extends Construct {
     // remind: emails non-responders of a wave, continues itself.
     bindTable(remind, contacts, ['GetItem']);
     bindTable(remind, surveys, ['GetItem', 'UpdateItem']);
-    bindTable(remind, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
+    bindTable(remind, invitations, ['GetItem', 'BatchGetItem', 'UpdateItem', 'Query'], ['byWaveKeys']);
     bindTable(remind, system, ['UpdateItem'], [], ['SESRATE']);
     this.grantSendEmail(remind, data);
     remind.allow(['lambda:InvokeFunction'], [arnOf('remind')]);
@@ -307,7 +319,7 @@ export class Stateless extends Construct {
     // expire: closes a wave, continues itself.
     bindTable(expire, surveys, ['GetItem', 'UpdateItem', 'Query']);
     // GetItem: a triggered invitation expires on its own (expire {token}).
-    bindTable(expire, invitations, ['GetItem', 'UpdateItem', 'Query'], ['byWave']);
+    bindTable(expire, invitations, ['GetItem', 'BatchGetItem', 'UpdateItem', 'Query'], ['byWaveKeys']);
     // A wave too large for one invocation goes on in a fresh one of this function.
     expire.allow(['lambda:InvokeFunction'], [arnOf('expire')]);
     // An expired triggered invitation leaves the outbox.

@@ -83,6 +83,7 @@ export function createTableInput(definition: TableDefinition): CreateTableComman
 /**
  * Adds the indexes a newer version declares to a table made by an older one (a data folder kept
  * across upgrades), as a CDK deployment would; DynamoDB backfills them from the existing items.
+ * Then deletes the indexes they replaced (`retiredIndexes`).
  */
 export async function ensureIndexes(
   client: DynamoDBClient,
@@ -117,6 +118,21 @@ export async function ensureIndexes(
         throw new Error(`index ${name} of ${tableName} is still ${status} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+  // What replaced them is up: the retired ones go, so that no write pays for a copy nothing reads.
+  const deleting = new Set(
+    (Table?.GlobalSecondaryIndexes ?? []).filter((i) => i.IndexStatus === 'DELETING').map((i) => i.IndexName),
+  );
+  const retired = (definition.retiredIndexes ?? []).filter(
+    (index) => present.has(index.name) && !deleting.has(index.name),
+  );
+  for (const index of retired) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: index.name } }],
+      }),
+    );
   }
   return added;
 }

@@ -56,12 +56,12 @@ export const randomToken = (surveyId: string): string =>
 
 /**
  * The respondent of a link-survey answer: no contact, but a stable id of its own, so that the
- * answer is listed under its wave like any other (the byWave index is sorted by contact id).
+ * answer is listed under its wave like any other (the byWaveKeys index is sorted by contact id).
  */
 export const linkRespondentId = (): string => `link_${randomBytes(10).toString('hex')}`;
 
 /**
- * Stands in for a contact erased on request: the answer stays listed under its wave (the byWave
+ * Stands in for a contact erased on request: the answer stays listed under its wave (the byWaveKeys
  * index needs a contact id), and nothing leads back to the person.
  */
 export const erasedContactId = (): string => `erased_${randomBytes(10).toString('hex')}`;

@@ -23,7 +23,7 @@ import { getContact } from './store.ts';
 export async function eraseContact(id: string): Promise<void> {
   const contact = await getContact(id);
   if (!contact) throw notFound(`contact ${id} not found`);
-  // Every wave of every survey: the byWave index is sorted by contact, so each wave answers with a
+  // Every wave of every survey: the byWaveKeys index is sorted by contact, so each wave answers with a
   // couple of key lookups. The cost grows with the number of waves (a few hundred in years of weekly
   // surveys), never with the number of invitations, and no second index has to be kept up to date
   // by every answer just for this rare request.

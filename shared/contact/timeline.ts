@@ -1,6 +1,6 @@
 /**
  * A contact's history across every survey: each invitation it got, and the answer it gave. Found
- * wave by wave in byWave (one key lookup each, as erasure does), so the cost grows with the number
+ * wave by wave in byWaveKeys (one key lookup and one read each, as erasure does), so the cost grows with the number
  * of waves, never with the number of invitations. An anonymous survey's invitation is listed as
  * sent (or expired once its wave closed) whether it was answered or not: the timeline is an admin's
  * view, and "this contact answered" next to the survey's comment feed would name the answer.

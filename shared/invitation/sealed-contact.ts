@@ -8,7 +8,7 @@
  *   - the server can still reach the contact for what the contact asks of it (one-click
  *     unsubscribe) and for what SES reports about it (a complaint);
  *   - it is deterministic (a synthetic IV, as AES-SIV does), so erasure, which knows the contact and
- *     the wave, finds the sealed invitations with the same key lookup in byWave as plain ones.
+ *     the wave, finds the sealed invitations with the same key lookup in byWaveKeys as plain ones.
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 

@@ -1,4 +1,4 @@
-/** Invitations in DynamoDB (key `token`; index byWave, sorted by contact). */
+/** Invitations in DynamoDB (key `token`; index byWaveKeys, sorted by contact, keys only). */
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -13,6 +13,9 @@ import { isConditionFailure, transactionCancelReasons } from '../aws/dynamo-erro
 import { tableName } from '../config.ts';
 import { backOff } from '../retry.ts';
 import type { Invitation, InvitationStatus } from './schema.ts';
+
+/** The wave's index of invitations (shared/tables.ts): keys only. */
+const waveIndex = 'byWaveKeys';
 
 /** Writes a new invitation unless one with this token exists; answers whether it was new. */
 export async function putInvitationOnce(invitation: Invitation): Promise<boolean> {
@@ -62,31 +65,65 @@ export async function getInvitation(token: string, consistent = false): Promise<
   return Item as Invitation | undefined;
 }
 
-/** One page of a wave's invitations in the given states (by contact id). */
+/**
+ * The invitations under these tokens as they are now, 100 to a BatchGetItem; those gone are left
+ * out. Eventually consistent unless `consistent` (half the read units).
+ */
+export async function getInvitations(tokens: string[], consistent = false): Promise<Invitation[]> {
+  const found: Invitation[] = [];
+  for (let i = 0; i < tokens.length; i += 100) {
+    let keys: Record<string, unknown>[] = tokens.slice(i, i + 100).map((token) => ({ token }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('could not read invitations (DynamoDB kept them unprocessed)');
+      const result = await dynamo().send(
+        new BatchGetCommand({
+          RequestItems: { [tableName('invitations')]: { Keys: keys, ConsistentRead: consistent } },
+        }),
+      );
+      found.push(...((result.Responses?.[tableName('invitations')] ?? []) as Invitation[]));
+      keys = (result.UnprocessedKeys?.[tableName('invitations')]?.Keys ?? []) as Record<string, unknown>[];
+      if (keys.length) await backOff(attempt, 25, 1000);
+    }
+  }
+  return found;
+}
+
+/**
+ * Orders invitations read by token (BatchGetItem answers in any order) as the index listed them:
+ * by contact id, then token.
+ */
+const inIndexOrder = (items: Invitation[], tokens: string[]): Invitation[] => {
+  const at = new Map(tokens.map((token, i) => [token, i]));
+  return items.sort((a, b) => (at.get(a.token) ?? 0) - (at.get(b.token) ?? 0));
+};
+
+/**
+ * One page of a wave's invitations in the given states (by contact id): the page's keys from
+ * `byWaveKeys`, then the invitations themselves (the index holds keys only, so that updating an
+ * invitation writes the table alone; see shared/tables.ts). A page may hold fewer than `limit`, or
+ * none, and still have a `next`.
+ */
 export async function queryWaveInvitations(
   waveId: string,
   statuses: InvitationStatus[],
   start?: Record<string, unknown>,
   limit = 100,
 ): Promise<{ items: Invitation[]; next?: Record<string, unknown> }> {
-  const values: Record<string, unknown> = { ':w': waveId };
-  statuses.forEach((s, i) => {
-    values[`:s${i}`] = s;
-  });
   const page = await dynamo().send(
     new QueryCommand({
       TableName: tableName('invitations'),
-      IndexName: 'byWave',
+      IndexName: waveIndex,
       KeyConditionExpression: 'waveId = :w',
-      FilterExpression: `#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: values,
+      ExpressionAttributeValues: { ':w': waveId },
       ExclusiveStartKey: start,
       Limit: limit,
     }),
   );
+  const tokens = (page.Items ?? []).map((item) => String(item.token));
+  const wanted = new Set<string>(statuses);
+  const items = (await getInvitations(tokens)).filter((inv) => wanted.has(inv.status));
   return {
-    items: (page.Items ?? []) as Invitation[],
+    items: inIndexOrder(items, tokens),
     ...(page.LastEvaluatedKey && { next: page.LastEvaluatedKey }),
   };
 }
@@ -314,32 +351,32 @@ export async function getInvitationWithSurvey(
 }
 
 /**
- * A contact's invitations in one wave: a key lookup in byWave (sorted by contact), one request
- * whatever the wave's size. Usually one; a triggered wave may hold several.
+ * A contact's invitations in one wave: a key lookup in byWaveKeys (sorted by contact), then a read
+ * of what it found: two requests whatever the wave's size. Usually one; a triggered wave may hold several.
  */
 export async function invitationsOfContactInWave(waveId: string, contactId: string): Promise<Invitation[]> {
-  const found: Invitation[] = [];
+  const tokens: string[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const page = await dynamo().send(
       new QueryCommand({
         TableName: tableName('invitations'),
-        IndexName: 'byWave',
+        IndexName: waveIndex,
         KeyConditionExpression: 'waveId = :w AND contactId = :c',
         ExpressionAttributeValues: { ':w': waveId, ':c': contactId },
         ExclusiveStartKey: start,
       }),
     );
-    found.push(...((page.Items ?? []) as Invitation[]));
+    tokens.push(...(page.Items ?? []).map((item) => String(item.token)));
     start = page.LastEvaluatedKey;
   } while (start);
-  return found;
+  return inIndexOrder(await getInvitations(tokens), tokens);
 }
 
 /**
  * Erasure: takes the person out of an invitation. Who it was (the contact id, sealed or not) and
  * whatever they wrote or SES said about their address go; the score stays counted and listed under
- * a stand-in id (the byWave index needs one). Nothing here can be told apart from another erased
+ * a stand-in id (the byWaveKeys index needs one). Nothing here can be told apart from another erased
  * answer.
  */
 export async function eraseInvitationContact(token: string, standIn: string): Promise<void> {

@@ -106,7 +106,7 @@ async function settlePending(
 }
 
 /**
- * Whether the pass that just ended may have missed invitations. The byWave index is eventually
+ * Whether the pass that just ended may have missed invitations. The byWaveKeys index is eventually
  * consistent on AWS, and a small wave is emailed moments after its invitations are put: one not yet
  * in the index is not listed, and the wave would be done with that contact never emailed. Every
  * invitation the selection counted must by now be sent, failed, suppressed or expired. Those counts

@@ -12,11 +12,12 @@
  * Invitations made before this (no `countedMask`) are still counted by the transaction that settles
  * them (shared/invitation/store.ts), and the fold leaves them alone.
  */
-import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../aws/clients.ts';
 import { transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
 import type { Invitation } from '../invitation/schema.ts';
+import { getInvitations } from '../invitation/store.ts';
 import { backOff } from '../retry.ts';
 import type { CountName } from './schema.ts';
 
@@ -91,7 +92,10 @@ async function foldGroup(group: Invitation[]): Promise<number> {
     } catch (err) {
       // Another run counted some of them first: read them as they are now and count what is left.
       if (!transactionCancelReasons(err)?.includes('ConditionalCheckFailed')) throw err;
-      invitations = await readAgain(due.map((inv) => inv.token));
+      invitations = await getInvitations(
+        due.map((inv) => inv.token),
+        true,
+      );
       await backOff(attempt, 10, 500);
     }
   }
@@ -139,22 +143,4 @@ function foldActions(due: Invitation[]) {
     };
   });
   return [...updates, ...waves];
-}
-
-/** The invitations as they are now (strongly consistent); those gone are left out. */
-async function readAgain(tokens: string[]): Promise<Invitation[]> {
-  const found: Invitation[] = [];
-  let keys: Record<string, unknown>[] = tokens.map((token) => ({ token }));
-  for (let attempt = 0; keys.length > 0; attempt++) {
-    if (attempt > 8) throw new Error('wave counts: DynamoDB kept invitations unprocessed');
-    const result = await dynamo().send(
-      new BatchGetCommand({
-        RequestItems: { [tableName('invitations')]: { Keys: keys, ConsistentRead: true } },
-      }),
-    );
-    found.push(...((result.Responses?.[tableName('invitations')] ?? []) as Invitation[]));
-    keys = (result.UnprocessedKeys?.[tableName('invitations')]?.Keys ?? []) as Record<string, unknown>[];
-    if (keys.length) await backOff(attempt, 25, 1000);
-  }
-  return found;
 }

@@ -4,7 +4,7 @@
  * A wave still sending (e.g. waiting for a send window) stops: what it had not sent expires too.
  *
  * A large wave takes more than one invocation: the walk over its invitations stops at the
- * deadline and answers where it stands (byWave's cursor), and the caller hands that on to a fresh
+ * deadline and answers where it stands (byWaveKeys's cursor), and the caller hands that on to a fresh
  * invocation. Every step is safe to repeat, since Lambda may deliver the same event twice: each
  * settle is conditional on the invitation still being open, and a closed wave is left alone.
  */
@@ -16,7 +16,7 @@ import { closeWave, getWave } from './store.ts';
 
 export type ExpireResult = 'closed' | 'more' | 'not-yet' | 'unknown-wave';
 
-/** Where a walk stopped: the byWave index's LastEvaluatedKey. */
+/** Where a walk stopped: the byWaveKeys index's LastEvaluatedKey. */
 export type ExpireCursor = Record<string, unknown>;
 
 export interface ExpireProgress {

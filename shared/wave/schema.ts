@@ -42,7 +42,7 @@ export interface Wave {
    */
   segments?: number;
   segmentsDone?: number;
-  /** Sending cursor: the byWave query's LastEvaluatedKey, as JSON. */
+  /** Sending cursor: the byWaveKeys query's LastEvaluatedKey, as JSON. */
   sendCursor?: string;
   /** Real-time lease (epoch ms) of the one run that may work on this wave. */
   leaseUntil?: number;

@@ -25,7 +25,7 @@ const certificateArn = 'arn:aws:acm:eu-north-1:123456789012:certificate/0a1b2c3d
 
 describe('readDeployConfig', () => {
   it('reads the required keys and defaults the locale to en', () => {
-    expect(read(base)).toEqual({ ...base, defaultLocale: 'en' });
+    expect(read(base)).toEqual({ ...base, defaultLocale: 'en', keepRetiredIndexes: false });
   });
 
   it('reads the optional keys', () => {
@@ -36,6 +36,7 @@ describe('readDeployConfig', () => {
         certificateArn,
         defaultLocale: 'zh-Hant',
         maxSendRate: '14',
+        keepRetiredIndexes: 'true',
       }),
     ).toEqual({
       ...base,
@@ -43,6 +44,7 @@ describe('readDeployConfig', () => {
       certificateArn,
       defaultLocale: 'zh-Hant',
       maxSendRate: 14,
+      keepRetiredIndexes: true,
     });
   });
 
@@ -62,6 +64,7 @@ describe('readDeployConfig', () => {
     [{ defaultLocale: 'English' }, /"defaultLocale" must be a locale tag/],
     [{ maxSendRate: 'fast' }, /"maxSendRate" must be a number/],
     [{ maxSendRate: '0' }, /"maxSendRate" must be a number/],
+    [{ keepRetiredIndexes: 'yes' }, /"keepRetiredIndexes" must be true or false/],
   ])('rejects %j', (override, message) => {
     expect(() => read({ ...base, ...override })).toThrow(ConfigError);
     expect(() => read({ ...base, ...override })).toThrow(message);
@@ -88,6 +91,31 @@ describe('the stack under optional configuration', () => {
     expect(env.SES_MAX_SEND_RATE).toBe('10');
     expect(env.DEFAULT_LOCALE).toBe('sv');
     expect(Object.keys(t.toJSON().Outputs as Json)).toContain('CustomDomainTarget');
+  });
+
+  it("keeps a replaced index for the first of an upgrade's two deploys only when asked", () => {
+    const indexesOf = (t: Template): string[] => {
+      const [invitations] = Object.values(
+        t.findResources('AWS::DynamoDB::Table', {
+          Properties: { StreamSpecification: { StreamViewType: 'NEW_IMAGE' } },
+        }),
+      );
+      const props = (invitations as Json).Properties as {
+        GlobalSecondaryIndexes: { IndexName: string; Projection: Json }[];
+      };
+      return props.GlobalSecondaryIndexes.map((i) => `${i.IndexName}:${String(i.Projection.ProjectionType)}`);
+    };
+    // CloudFormation adds or deletes one index per update: with the flag, the update only adds byWaveKeys.
+    expect(indexesOf(Template.fromStack(buildNpsWave(newApp({ keepRetiredIndexes: 'true' }))))).toEqual([
+      'byWaveKeys:KEYS_ONLY',
+      'answersBySurvey:INCLUDE',
+      'byWave:ALL',
+    ]);
+    // Without it, the next one only deletes byWave.
+    expect(indexesOf(Template.fromStack(buildNpsWave(newApp())))).toEqual([
+      'byWaveKeys:KEYS_ONLY',
+      'answersBySurvey:INCLUDE',
+    ]);
   });
 
   it('has no custom domain and no send-rate cap by default', () => {

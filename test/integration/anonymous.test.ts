@@ -17,6 +17,7 @@ import {
   type OutboxEmail,
   outbox,
   tableName,
+  waveInvitations,
 } from './setup/helpers.ts';
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
@@ -104,21 +105,8 @@ const statusOf = async (email: string) =>
   (await apiOk<{ status: string }>(`/api/contacts?email=${encodeURIComponent(email)}`)).status;
 
 /** Every stored item of a wave's invitations, as written. */
-async function invitationItems(waveId: string): Promise<Record<string, unknown>[]> {
-  const client = documentClient();
-  try {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-      }),
-    );
-    return page.Items ?? [];
-  } finally {
-    client.destroy();
-  }
+function invitationItems(waveId: string): Promise<Record<string, unknown>[]> {
+  return waveInvitations(waveId);
 }
 
 describe('anonymous answers', () => {

@@ -13,7 +13,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleRank } from '../../shared/audience/sample.ts';
 import { contactIdFor } from '../../shared/ids.ts';
@@ -23,10 +22,9 @@ import {
   type ApiOptions,
   advanceClock as advanceSharedClock,
   days,
-  documentClient,
   type OutboxEmail,
   api as sharedApi,
-  tableName,
+  waveInvitations,
 } from './setup/helpers.ts';
 
 const adminKey = 'npsw_audience_test_key';
@@ -123,21 +121,8 @@ async function sendWave(surveyId: string): Promise<WaveView> {
 }
 
 /** The wave's invitations as stored. */
-async function invitationsOf(waveId: string): Promise<Record<string, unknown>[]> {
-  const client = documentClient(local.dynamoUrl);
-  try {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-      }),
-    );
-    return page.Items ?? [];
-  } finally {
-    client.destroy();
-  }
+function invitationsOf(waveId: string): Promise<Record<string, unknown>[]> {
+  return waveInvitations(waveId, local.dynamoUrl);
 }
 
 /** Which of these addresses the wave invited (by the invitations' contact ids), sorted. */

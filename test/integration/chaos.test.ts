@@ -15,14 +15,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFaults } from '../../local/faults.ts';
 import { type OutboxEmail, outboxReader } from '../../local/ses.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { WebhookReceiver } from '../../local/webhook-receiver.ts';
-import { tableName } from '../../shared/config.ts';
-import { api, documentClient } from './setup/helpers.ts';
+import { api, waveInvitations } from './setup/helpers.ts';
 
 /**
  * 500 contacts in `npm test` (about two and a half minutes here, inside the suite's ten-minute
@@ -100,25 +98,8 @@ interface WaveView {
   counts: Record<string, number>;
 }
 
-async function invitationsOf(waveId: string): Promise<Record<string, unknown>[]> {
-  const client = documentClient(local.dynamoUrl);
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  client.destroy();
-  return items;
+function invitationsOf(waveId: string): Promise<Record<string, unknown>[]> {
+  return waveInvitations(waveId, local.dynamoUrl);
 }
 
 const tokenOf = (email: OutboxEmail) =>

@@ -8,7 +8,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../functions/expire/handler.ts';
@@ -18,7 +18,7 @@ import { setClockOffset } from '../../shared/clock.ts';
 import { resetConfigCache } from '../../shared/config.ts';
 import { jobBudget } from '../../shared/lambda/budget.ts';
 import { zeroCounts } from '../../shared/wave/schema.ts';
-import { advanceClock, documentClient, stack, tableName } from './setup/helpers.ts';
+import { advanceClock, documentClient, stack, tableName, waveInvitations } from './setup/helpers.ts';
 
 const lambda = mockClient(LambdaClient);
 const base32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -115,24 +115,7 @@ const waveItem = async (waveId: string) =>
     )
   ).Item;
 
-const invitationsOf = async (waveId: string) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const invitationsOf = (waveId: string) => waveInvitations(waveId);
 
 /** The asynchronous invokes made so far, as Lambda would receive them. */
 const invokedEvents = (): { functionName: string; event: unknown }[] =>

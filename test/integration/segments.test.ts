@@ -1,11 +1,3 @@
-/**
- * A wave's audience chosen by parallel scan segments (shared/send/segments.ts): each segment a job
- * of its own with its own cursor and lease. Run here in this process against the shared stack, two
- * at once for the same segment, and some handing over after one page to a fresh invocation (the
- * stack's send function continues them): every eligible contact is invited once and counted once,
- * and the last segment done moves the wave on to sending.
- */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEnvironment, handlerEnvironment } from '../../local/env.ts';
 import { resetClients } from '../../shared/aws/clients.ts';
@@ -15,7 +7,7 @@ import { ensureSegments, runSegment, segmentsFor } from '../../shared/send/segme
 import { requireSurvey } from '../../shared/survey/store.ts';
 import { createWave } from '../../shared/wave/start.ts';
 import { getWave } from '../../shared/wave/store.ts';
-import { advanceClock, documentClient, apiOk as ok, stack, tableName } from './setup/helpers.ts';
+import { advanceClock, apiOk as ok, stack, waveInvitations } from './setup/helpers.ts';
 
 const run = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
@@ -37,24 +29,7 @@ beforeAll(async () => {
   setClockOffset((await advanceClock(0)).getTime() - Date.now());
 });
 
-const invitationsOf = async (waveId: string) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const invitationsOf = (waveId: string) => waveInvitations(waveId);
 
 describe('selection split into parallel scan segments', () => {
   it('splits by the contacts table size, one segment up to the size of one', () => {

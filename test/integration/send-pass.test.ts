@@ -7,7 +7,7 @@
  * key stands for one the index does not list yet (DynamoDB Local's indexes are never late).
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEnvironment, handlerEnvironment } from '../../local/env.ts';
 import { resetClients } from '../../shared/aws/clients.ts';
@@ -20,7 +20,15 @@ import { requireSurvey } from '../../shared/survey/store.ts';
 import type { Wave } from '../../shared/wave/schema.ts';
 import { createWave } from '../../shared/wave/start.ts';
 import { acquireWaveLease, getWave, releaseWaveLease } from '../../shared/wave/store.ts';
-import { advanceClock, documentClient, apiOk as ok, outbox, stack, tableName } from './setup/helpers.ts';
+import {
+  advanceClock,
+  documentClient,
+  apiOk as ok,
+  outbox,
+  stack,
+  tableName,
+  waveInvitations,
+} from './setup/helpers.ts';
 
 /** SES pacing is ses-rate.ts's (test/unit/ses-rate.test.ts); here every call may go at once. */
 const unpaced: Pacer = { take: async () => {} };
@@ -61,17 +69,7 @@ async function sendPass(wave: Wave): Promise<SendProgress> {
   }
 }
 
-const invitationsOf = async (waveId: string) =>
-  (
-    await documentClient().send(
-      new QueryCommand({
-        TableName: tableName('invitations'),
-        IndexName: 'byWave',
-        KeyConditionExpression: 'waveId = :w',
-        ExpressionAttributeValues: { ':w': waveId },
-      }),
-    )
-  ).Items ?? [];
+const invitationsOf = (waveId: string) => waveInvitations(waveId);
 
 const statusOf = async (token: string) =>
   (

@@ -10,13 +10,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertPortFree, loopback } from '../../local/ports.ts';
 import { type SesStandIn, startSes } from '../../local/ses.ts';
 import { contactIdFor } from '../../shared/ids.ts';
 import { type ChildStack, freePorts, startChildStack } from './setup/child-stack.ts';
-import { api, documentClient, type OutboxEmail, tableName } from './setup/helpers.ts';
+import { api, type OutboxEmail, waveInvitations } from './setup/helpers.ts';
 
 const adminKey = 'npsw_sending_test_key';
 /** What the SES stand-in's GetAccount answers; a stack may cap it lower with SES_MAX_SEND_RATE. */
@@ -157,28 +156,8 @@ async function waitForFreePort(port: number, withinMs: number): Promise<void> {
 }
 
 /** The wave's invitations as stored, straight from the stack's DynamoDB Local. */
-async function invitationsOf(dynamoUrl: string, waveId: string): Promise<Record<string, unknown>[]> {
-  const client = documentClient(dynamoUrl);
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  try {
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName('invitations'),
-          IndexName: 'byWave',
-          KeyConditionExpression: 'waveId = :w',
-          ExpressionAttributeValues: { ':w': waveId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-  } finally {
-    client.destroy();
-  }
-  return items;
+function invitationsOf(dynamoUrl: string, waveId: string): Promise<Record<string, unknown>[]> {
+  return waveInvitations(waveId, dynamoUrl);
 }
 
 /**

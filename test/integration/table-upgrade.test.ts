@@ -1,9 +1,10 @@
 /**
  * A data folder made by an earlier version keeps working: its invitations table, made without the
- * answersBySurvey index, gets the index on the next start, built from the answers already there,
+ * answersBySurvey and byWaveKeys indexes, gets them on the next start (and loses the byWave copy
+ * byWaveKeys replaced), built from the answers already there,
  * and the comment feed's query finds them newest first (real DynamoDB Local).
  */
-import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTableInput, ensureIndexes } from '../../local/dynamodb-tables.ts';
@@ -21,7 +22,8 @@ afterAll(async () => {
 describe('a table made before an index existed', () => {
   it('gets the index, filled from its items, before the stack serves a request', async () => {
     const definition = tableDefinitions.invitations;
-    const older = { ...definition, indexes: definition.indexes.filter((i) => i.name !== 'answersBySurvey') };
+    // As an earlier version made it: byWave (a full copy), no answersBySurvey, no byWaveKeys.
+    const older = { ...definition, indexes: definition.retiredIndexes ?? [], retiredIndexes: [] };
     await client.send(new CreateTableCommand({ ...createTableInput(older), TableName: table }));
     const base = {
       surveyId: 's_upgrade',
@@ -60,8 +62,27 @@ describe('a table made before an index existed', () => {
       new PutCommand({ TableName: table, Item: { ...base, token: 't3', contactId: 'c_3', status: 'sent' } }),
     );
 
-    expect(await ensureIndexes(client, table, definition)).toEqual(['answersBySurvey']);
+    expect(await ensureIndexes(client, table, definition)).toEqual(['byWaveKeys', 'answersBySurvey']);
     expect(await ensureIndexes(client, table, definition)).toEqual([]);
+    // The index they replaced is on its way out (deleted in the background, as on AWS).
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
+    expect(
+      (Table?.GlobalSecondaryIndexes ?? []).map((i) => `${i.IndexName}:${i.IndexStatus}`).sort(),
+    ).toEqual(['answersBySurvey:ACTIVE', 'byWave:DELETING', 'byWaveKeys:ACTIVE']);
+    const keys = await docs.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'byWaveKeys',
+        KeyConditionExpression: 'waveId = :w',
+        ExpressionAttributeValues: { ':w': 'w_1' },
+      }),
+    );
+    // Every invitation of the wave, by contact, and nothing but keys.
+    expect(keys.Items).toEqual([
+      { token: 't1', waveId: 'w_1', contactId: 'c_1' },
+      { token: 't2', waveId: 'w_1', contactId: 'c_2' },
+      { token: 't3', waveId: 'w_1', contactId: 'c_3' },
+    ]);
 
     const page = await docs.send(
       new QueryCommand({

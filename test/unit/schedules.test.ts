@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { GetAccountCommand, SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -488,7 +489,11 @@ describe('a reminder outside the contact’s send window', () => {
         },
       };
     });
-    ddb.on(QueryCommand).resolves({ Items: invitations });
+    // The wave's index lists their keys; BatchGetItem answers the invitations.
+    ddb.on(QueryCommand).resolves({
+      Items: invitations.map(({ token, waveId, contactId }) => ({ token, waveId, contactId })),
+    });
+    ddb.on(BatchGetCommand).resolves({ Responses: { invitations } });
     ddb.on(UpdateCommand).resolves({});
     ddb.on(TransactWriteCommand).resolves({});
     ses.on(GetAccountCommand).resolves({ SendQuota: { MaxSendRate: 100 } });

@@ -6,6 +6,7 @@
  */
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -110,11 +111,19 @@ beforeEach(() => {
   ses.on(SendEmailCommand).resolves({ MessageId: 'm1' });
 });
 
+/** The wave's index lists these invitations (keys only), and BatchGetItem answers them as they are. */
+function listed(invitations: Invitation[]): void {
+  ddb.on(QueryCommand).resolves({
+    Items: invitations.map(({ token, waveId, contactId }) => ({ token, waveId, contactId })),
+  });
+  ddb.on(BatchGetCommand).resolves({ Responses: { invitations } });
+}
+
 describe('a page with a claim another run still holds', () => {
   const fresh = invitation({ status: 'sending', sendingAt: Date.now() });
 
   it('does not hold the pass up, sends nothing while the claim is fresh, and is not done without it', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    listed([fresh]);
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: fresh });
     const pending = new Map();
     // The deadline comes while the claim is still fresh: the wave is not complete, a next run goes on.
@@ -124,14 +133,14 @@ describe('a page with a claim another run still holds', () => {
   });
 
   it('is complete once that claim is settled', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    listed([fresh]);
     ddb.on(GetCommand, { TableName: 'invitations' }).resolves({ Item: { ...fresh, status: 'sent' } });
     expect(await pass()).toEqual({ state: 'complete' });
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(0);
   });
 
   it('settles it without an email when SES confirms it while the pass waits', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [fresh] });
+    listed([fresh]);
     ddb
       .on(GetCommand, { TableName: 'invitations' })
       .resolvesOnce({ Item: fresh })
@@ -154,14 +163,14 @@ describe('the end of a pass, checked against the counts', () => {
       .filter((input) => input.UpdateExpression === 'SET sendRecheckAt = :at');
 
   it('is complete when every selected invitation is sent, failed, suppressed or expired', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    listed([]);
     counted({ selected: 4, sent: 1, failed: 1, suppressed: 1, expired: 1 });
     expect(await pass()).toEqual({ state: 'complete' });
     expect(rechecks()).toHaveLength(0);
   });
 
   it('stalls once when some are not (an index that lags), then completes', async () => {
-    ddb.on(QueryCommand).resolves({ Items: [] });
+    listed([]);
     counted({ selected: 3, sent: 2 });
     expect(await pass()).toEqual({ state: 'stalled' });
     expect(rechecks()).toHaveLength(1);

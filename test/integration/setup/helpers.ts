@@ -7,7 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 
 export interface StackInfo {
@@ -147,3 +147,51 @@ export const lambdaClient = (endpoint = stack().controlUrl) => new LambdaClient(
 export const tableName = (
   id: 'contacts' | 'surveys' | 'invitations' | 'aggregates' | 'system' | 'alerts',
 ): string => `npswave-${id}`;
+
+/**
+ * Every invitation of a wave as stored, by contact: the keys from the byWaveKeys index (keys only),
+ * then the invitations themselves, strongly consistent.
+ */
+export async function waveInvitations(
+  waveId: string,
+  endpoint = stack().dynamoUrl,
+): Promise<Record<string, unknown>[]> {
+  const client = documentClient(endpoint);
+  try {
+    const tokens: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName('invitations'),
+          IndexName: 'byWaveKeys',
+          KeyConditionExpression: 'waveId = :w',
+          ExpressionAttributeValues: { ':w': waveId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      tokens.push(...(page.Items ?? []).map((item) => String(item.token)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    const found = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < tokens.length; i += 100) {
+      let keys: Record<string, unknown>[] = tokens.slice(i, i + 100).map((token) => ({ token }));
+      while (keys.length > 0) {
+        const read = await client.send(
+          new BatchGetCommand({
+            RequestItems: { [tableName('invitations')]: { Keys: keys, ConsistentRead: true } },
+          }),
+        );
+        for (const item of read.Responses?.[tableName('invitations')] ?? [])
+          found.set(String(item.token), item);
+        keys = (read.UnprocessedKeys?.[tableName('invitations')]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return tokens.flatMap((token): Record<string, unknown>[] => {
+      const item = found.get(token);
+      return item ? [item] : [];
+    });
+  } finally {
+    client.destroy();
+  }
+}
