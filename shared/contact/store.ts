@@ -126,47 +126,40 @@ export async function setContactStatus(id: string, status: ContactStatus): Promi
 }
 
 /**
- * Upserts many contacts with few requests: one BatchGetItem per 100 finds who exists, new contacts
- * go in BatchWriteItem calls of 25, existing ones are merged one conditional update each.
+ * Upserts many contacts with few requests: a group of 100 is one BatchGetItem (who exists), then its
+ * new contacts in BatchWriteItem calls of 25, four groups at a time (so reads and writes overlap:
+ * about four requests in flight all along); existing ones are merged one conditional update each.
  */
 export async function upsertContacts(inputs: ContactInput[]): Promise<{ created: number; updated: number }> {
   const byId = new Map(inputs.map((input) => [contactIdFor(input.email), input]));
   const ids = [...byId.keys()];
-  const existing = new Set<string>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let keys: Record<string, unknown>[] = ids.slice(i, i + 100).map((id) => ({ id }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('DynamoDB kept contact reads unprocessed');
-      const result = await dynamo().send(
-        new BatchGetCommand({
-          RequestItems: { [tableName('contacts')]: { Keys: keys, ProjectionExpression: 'id' } },
-        }),
-      );
-      for (const item of result.Responses?.[tableName('contacts')] ?? []) existing.add(String(item.id));
-      keys = result.UnprocessedKeys?.[tableName('contacts')]?.Keys ?? [];
-      if (keys.length) await backoff(attempt);
-    }
-  }
+  const groups: string[][] = [];
+  for (let i = 0; i < ids.length; i += 100) groups.push(ids.slice(i, i + 100));
+  const existing: string[] = [];
   const now = nowIso();
-  const fresh = ids.filter((id) => !existing.has(id));
-  const batches: string[][] = [];
-  for (let i = 0; i < fresh.length; i += 25) batches.push(fresh.slice(i, i + 25));
-  await mapConcurrent(batches, 4, async (batch) => {
-    let requests = batch.map((id) => ({
-      PutRequest: { Item: newContact(id, byId.get(id) as ContactInput, now) },
-    }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('DynamoDB kept contact writes unprocessed');
-      const result = await dynamo().send(
-        new BatchWriteCommand({ RequestItems: { [tableName('contacts')]: requests } }),
-      );
-      requests = (result.UnprocessedItems?.[tableName('contacts')] ?? []) as typeof requests;
-      if (requests.length) await backoff(attempt);
+  let fresh = 0;
+  await mapConcurrent(groups, 4, async (group) => {
+    const found = await existingContactIds(group);
+    existing.push(...found);
+    const create = group.filter((id) => !found.has(id));
+    fresh += create.length;
+    for (let i = 0; i < create.length; i += 25) {
+      let requests = create.slice(i, i + 25).map((id) => ({
+        PutRequest: { Item: newContact(id, byId.get(id) as ContactInput, now) },
+      }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 8) throw new Error('DynamoDB kept contact writes unprocessed');
+        const result = await dynamo().send(
+          new BatchWriteCommand({ RequestItems: { [tableName('contacts')]: requests } }),
+        );
+        requests = (result.UnprocessedItems?.[tableName('contacts')] ?? []) as typeof requests;
+        if (requests.length) await backoff(attempt);
+      }
     }
   });
   let updated = 0;
-  let created = fresh.length;
-  await mapConcurrent([...existing], 16, async (id) => {
+  let created = fresh;
+  await mapConcurrent(existing, 16, async (id) => {
     // Erased between the read and now: create it after all.
     if (await updateExisting(id, byId.get(id) as ContactInput)) updated++;
     else if (await createNew(id, byId.get(id) as ContactInput)) created++;
@@ -175,6 +168,24 @@ export async function upsertContacts(inputs: ContactInput[]): Promise<{ created:
 }
 
 const backoff = (attempt: number) => backOff(attempt, 25, 2000);
+
+/** Which of up to 100 contact ids exist (one BatchGetItem, keys only). */
+async function existingContactIds(ids: string[]): Promise<Set<string>> {
+  const existing = new Set<string>();
+  let keys: Record<string, unknown>[] = ids.map((id) => ({ id }));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt > 8) throw new Error('DynamoDB kept contact reads unprocessed');
+    const result = await dynamo().send(
+      new BatchGetCommand({
+        RequestItems: { [tableName('contacts')]: { Keys: keys, ProjectionExpression: 'id' } },
+      }),
+    );
+    for (const item of result.Responses?.[tableName('contacts')] ?? []) existing.add(String(item.id));
+    keys = result.UnprocessedKeys?.[tableName('contacts')]?.Keys ?? [];
+    if (keys.length) await backoff(attempt);
+  }
+  return existing;
+}
 
 /** Name and email of up to 100 contacts in one request (a page of the comment feed). */
 export async function getContactNames(
