@@ -7,7 +7,7 @@
  * makes per submit, which the alert rules must leave at 1 (they run on the stream, not on the answer).
  */
 import { WebhookReceiver } from '../local/webhook-receiver.ts';
-import { atMost, type Figure, info, median, progress, round } from './lib/figure.ts';
+import { atMost, type Figure, info, median, percentile, progress, round } from './lib/figure.ts';
 import { FormPoster } from './lib/load-client.ts';
 import { seedOpenWave } from './lib/seed.ts';
 import { benchStack, countRequests } from './lib/stack.ts';
@@ -16,10 +16,6 @@ const perSecond = 20;
 const seconds = Number(process.env.NPSWAVE_BENCH_ALERTS_SECONDS || 60);
 const counted = 100;
 
-const percentile = (values: readonly number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function run(): Promise<Figure[]> {

@@ -8,11 +8,11 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fakeCredentials, localRegion } from '../local/env.ts';
-import { resetClients, sesClient } from '../shared/aws/clients.ts';
+import { resetClients } from '../shared/aws/clients.ts';
 import { resetConfigCache } from '../shared/config.ts';
 import { resetSesAccountCache } from '../shared/send/ses.ts';
 import { atMost, type Figure, info, progress, round } from './lib/figure.ts';
-import { benchStack, stopBenchStack } from './lib/stack.ts';
+import { benchStack, recordSendTimes, stopBenchStack } from './lib/stack.ts';
 
 const cap = 20;
 const perWave = 200;
@@ -30,14 +30,7 @@ export async function run(): Promise<Figure[]> {
   resetConfigCache();
   resetSesAccountCache();
   const bench = await benchStack();
-  const sends: number[] = [];
-  sesClient().middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'SendEmailCommand') sends.push(performance.now());
-      return next(args);
-    },
-    { step: 'initialize', name: 'benchSendTimer' },
-  );
+  const sends = recordSendTimes();
   const run = Date.now().toString(36);
   const startWave = async (label: string, n: number): Promise<{ surveyId: string; waveId: string }> => {
     const domain = `${label}-${run}.pacing.test`;

@@ -41,6 +41,12 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? hi : ((sorted[mid - 1] as number) + hi) / 2;
 }
 
+/** The p-th percentile (p in 0–100, nearest rank) of the values; NaN when there are none. */
+export const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
 /** Rounds for printing: three significant decimals are more than these machines can tell apart. */
 export const round = (value: number, digits = 3): number => Number(value.toFixed(digits));
 

@@ -20,6 +20,8 @@ import { timedPool } from './load.ts';
 export interface ScratchTable {
   /** `count` updates (`ADD n :one`, one item each) at `concurrency`: answers updates per second. */
   updateRate(count: number, concurrency: number): Promise<number>;
+  /** One such update of item `i` (for baselines that mix several writes per unit of work). */
+  update(i: number): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -69,19 +71,21 @@ export async function createScratchTable(
       }),
     );
   }
+  const update = async (i: number): Promise<void> => {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: name,
+        Key: keyOf(i),
+        UpdateExpression: 'ADD n :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+  };
   return {
+    update,
     async updateRate(count, concurrency) {
       const keys = Array.from({ length: count }, (_, i) => i);
-      const ms = await timedPool(keys, concurrency, async (i) => {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: name,
-            Key: keyOf(i),
-            UpdateExpression: 'ADD n :one',
-            ExpressionAttributeValues: { ':one': { N: '1' } },
-          }),
-        );
-      });
+      const ms = await timedPool(keys, concurrency, update);
       return count / (ms / 1000);
     },
     async drop() {

@@ -11,18 +11,10 @@ export interface SeededWave {
 const plans = ['free', 'pro', 'enterprise'];
 
 /**
- * A published NPS survey whose first wave went to `contacts` new contacts; waits until it is open.
- * `settings` are more fields of the survey (e.g. `windowDays`, `link`), as the admin API takes them.
+ * `contacts` new contacts through the API (1,000 a request), `<run>-<i>@example.com`, each carrying
+ * the property `run`, so that a survey's audience can be exactly these contacts.
  */
-export async function seedOpenWave(
-  bench: BenchStack,
-  contacts: number,
-  label: string,
-  settings: Record<string, unknown> = {},
-): Promise<SeededWave> {
-  const run = `${label}-${Date.now().toString(36)}`;
-  // Each run's contacts carry its own property, so a survey's audience is exactly its own contacts.
-  // The API takes 1,000 contacts per request.
+export async function seedContacts(bench: BenchStack, contacts: number, run: string): Promise<void> {
   for (let from = 0; from < contacts; from += 1000) {
     await bench.api('POST', '/api/contacts', {
       contacts: Array.from({ length: Math.min(1000, contacts - from) }, (_, k) => {
@@ -36,6 +28,20 @@ export async function seedOpenWave(
       }),
     });
   }
+}
+
+/**
+ * A published NPS survey whose first wave went to `contacts` new contacts; waits until it is open.
+ * `settings` are more fields of the survey (e.g. `windowDays`, `link`), as the admin API takes them.
+ */
+export async function seedOpenWave(
+  bench: BenchStack,
+  contacts: number,
+  label: string,
+  settings: Record<string, unknown> = {},
+): Promise<SeededWave> {
+  const run = `${label}-${Date.now().toString(36)}`;
+  await seedContacts(bench, contacts, run);
   const survey = await bench.api<{ id: string }>('POST', '/api/surveys', {
     kind: 'nps',
     name: `bench ${run}`,
