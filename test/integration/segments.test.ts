@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { applyEnvironment, handlerEnvironment } from '../../local/env.ts';
+import { inPercentSample, sampleRank } from '../../shared/audience/sample.ts';
 import { resetClients } from '../../shared/aws/clients.ts';
 import { setClockOffset } from '../../shared/clock.ts';
 import { resetConfigCache } from '../../shared/config.ts';
+import { contactIdFor } from '../../shared/ids.ts';
 import { ensureSegments, runSegment, segmentsFor } from '../../shared/send/segments.ts';
 import { requireSurvey } from '../../shared/survey/store.ts';
 import { createWave } from '../../shared/wave/start.ts';
@@ -92,4 +94,57 @@ describe('selection split into parallel scan segments', () => {
     expect(new Set(invitations.map((inv) => inv.contactId)).size).toBe(eligible);
     expect(current?.counts.selected).toBe(eligible);
   }, 180_000);
+
+  it.each([
+    ['percent', { percent: 40 }],
+    ['count', { count: 37 }],
+  ] as const)(
+    'samples by %s over the whole base, whatever segment a contact is in',
+    async (kind, sample) => {
+      const domain = `segments-${kind}-${run}.test`;
+      const contacts = Array.from({ length: 250 }, (_, i) => ({ email: `c${i}@${domain}` }));
+      await ok('/api/contacts', { body: { contacts } });
+      const { id: surveyId } = await ok<{ id: string }>('/api/surveys', {
+        body: {
+          kind: 'nps',
+          name: `Segments ${kind}`,
+          companyName: 'Acme',
+          audience: { where: [{ field: 'email', endsWith: `@${domain}` }], sample },
+        },
+      });
+      await ok(`/api/surveys/${surveyId}/publish`, { method: 'POST' });
+      const wave = await createWave(surveyId, 'api');
+      const segments = await ensureSegments(wave);
+      expect(segments).toBeGreaterThan(1);
+      await Promise.all(
+        Array.from({ length: segments }, (_, segment) =>
+          runSegment(wave.id, segment, Number.POSITIVE_INFINITY, (id) => requireSurvey(id)),
+        ),
+      );
+      // The last segment moves the wave on (a fixed-count sample first picks its lowest ranks, in the
+      // stack's send function); wait for the invitations to be there.
+      const until = Date.now() + 120_000;
+      let current = await getWave(wave.id);
+      while ((current?.phase === 'selecting' || current?.phase === 'picking') && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        current = await getWave(wave.id);
+      }
+      const invited = (await invitationsOf(wave.id)).map((inv) => String(inv.contactId));
+      expect(new Set(invited).size).toBe(invited.length);
+      const everyone = contacts.map((c) => contactIdFor(c.email));
+      const seed = current?.sampleSeed ?? wave.id;
+      const ranked = [...everyone].sort((a, b) => sampleRank(seed, a) - sampleRank(seed, b));
+      if ('percent' in sample) {
+        // Exactly those whose rank falls under the percentage, as with one segment.
+        expect(invited.sort()).toEqual(
+          everyone.filter((id) => inPercentSample(seed, id, sample.percent)).sort(),
+        );
+      } else {
+        // The `count` lowest ranks of the whole base, not of a segment.
+        expect(invited.sort()).toEqual(ranked.slice(0, sample.count).sort());
+      }
+      expect(current?.counts.selected).toBe(invited.length);
+    },
+    180_000,
+  );
 });
