@@ -64,11 +64,17 @@ describe('a table made before an index existed', () => {
 
     expect(await ensureIndexes(client, table, definition)).toEqual(['byWaveKeys', 'answersBySurvey']);
     expect(await ensureIndexes(client, table, definition)).toEqual([]);
-    // The index they replaced is on its way out (deleted in the background, as on AWS).
+    // The index they replaced is on its way out (deleted in the background, as on AWS): still
+    // DELETING, or already gone when DynamoDB Local was quick about it.
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table }));
-    expect(
-      (Table?.GlobalSecondaryIndexes ?? []).map((i) => `${i.IndexName}:${i.IndexStatus}`).sort(),
-    ).toEqual(['answersBySurvey:ACTIVE', 'byWave:DELETING', 'byWaveKeys:ACTIVE']);
+    const indexes = (Table?.GlobalSecondaryIndexes ?? [])
+      .map((i) => `${i.IndexName}:${i.IndexStatus}`)
+      .sort();
+    expect(indexes.filter((i) => !i.startsWith('byWave:'))).toEqual([
+      'answersBySurvey:ACTIVE',
+      'byWaveKeys:ACTIVE',
+    ]);
+    expect(indexes.filter((i) => i.startsWith('byWave:') && i !== 'byWave:DELETING')).toEqual([]);
     const keys = await docs.send(
       new QueryCommand({
         TableName: table,
