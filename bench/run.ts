@@ -57,9 +57,26 @@ async function main(): Promise<number> {
       }
     }
   } finally {
-    await stopBenchStack();
+    await stopWithin(stopDeadlineMs);
   }
   return crashed ? 1 : 0;
+}
+
+/**
+ * The stack stops once its running work has (a wave's send run, a selection): after a crash that may
+ * be many minutes of work nobody will measure, beside the next run. Past the deadline the process
+ * exits anyway; DynamoDB Local's watchdog stops Java when we are gone.
+ */
+const stopDeadlineMs = 60_000;
+
+async function stopWithin(ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+  });
+  const outcome = await Promise.race([stopBenchStack().then(() => 'stopped' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'late') progress(`the bench stack did not stop within ${ms / 1000} s; exiting without it`);
 }
 
 // Exit explicitly: a stray keep-alive socket must not keep a finished run alive.
