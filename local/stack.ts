@@ -195,6 +195,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: dynamoPort,
         dbPath: join(options.dataDir, 'dynamodb'),
         inMemory: options.inMemory ?? false,
+        log,
       }),
       startSes({ port: sesPort, url: options.sesUrl, maxSendRate: options.sesMaxSendRate ?? 14 }),
     ]);

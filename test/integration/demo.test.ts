@@ -123,9 +123,10 @@ describe('the demo of a first start (local/start.ts in a child process)', () => 
     dataDir = await mkdtemp(join(tmpdir(), 'npswave-demo-'));
     env = { ...(await freePorts()), NPSWAVE_DATA_DIR: dataDir };
     first = await startChildStack(env);
-    const deadline = Date.now() + 80_000;
+    // About a minute alone; on a 2-core machine beside other test projects it has taken 88 s.
+    const deadline = Date.now() + 150_000;
     while (!demoDone.test(first.stdout() + first.stderr())) {
-      if (Date.now() > deadline) throw new Error(`no end of the demo within 80 s: ${first.stdout()}`);
+      if (Date.now() > deadline) throw new Error(`no end of the demo within 150 s: ${first.stdout()}`);
       if (first.child.exitCode !== null) throw new Error(`the stack exited: ${first.stderr()}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -133,7 +134,7 @@ describe('the demo of a first start (local/start.ts in a child process)', () => 
     const { surveys } = await get<{ surveys: { id: string; name: string }[] }>('/api/surveys');
     npsId = surveys.find((s) => s.name === 'Quarterly NPS')?.id ?? '';
     csatId = surveys.find((s) => s.name === 'Support CSAT')?.id ?? '';
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await first?.stop('SIGKILL');

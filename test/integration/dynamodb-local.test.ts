@@ -1,7 +1,8 @@
 /**
- * How we run DynamoDB Local (local/dynamodb.ts): a database that goes with the process is a file on
- * tmpfs, removed on stop and left nowhere even when the process that started it is killed; a data
- * folder keeps its tables across starts.
+ * How we run DynamoDB Local (local/dynamodb.ts): its stream records get the index by stream it lacks
+ * (local/StreamRecordsIndex.java), on a database that goes with the process and on a data folder; a
+ * database that goes with the process is a file on tmpfs, removed on stop and left nowhere even when
+ * the process that started it is killed; a data folder keeps its tables across starts.
  */
 import { spawn } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
@@ -41,6 +42,7 @@ describe('DynamoDB Local as we run it', () => {
     try {
       expect(db.dbPath.startsWith((await exists('/dev/shm')) ? '/dev/shm/' : tmpdir())).toBe(true);
       expect(await exists(join(db.dbPath, 'shared-local-instance.db'))).toBe(true);
+      expect(db.streamRecordsIndex).toBe('indexed');
       expect((await client(db.url).send(new ListTablesCommand({}))).TableNames).toEqual([]);
     } finally {
       await db.stop();
@@ -53,6 +55,7 @@ describe('DynamoDB Local as we run it', () => {
     folders.push(folder);
     const first = await startDynamoDbLocal({ port: await freePort(), dbPath: folder, inMemory: false });
     try {
+      expect(first.streamRecordsIndex).toBe('indexed');
       await client(first.url).send(
         new CreateTableCommand({
           TableName: 'kept',
@@ -67,6 +70,8 @@ describe('DynamoDB Local as we run it', () => {
     }
     const second = await startDynamoDbLocal({ port: await freePort(), dbPath: folder, inMemory: false });
     try {
+      // Made once: the second start finds it there.
+      expect(second.streamRecordsIndex).toBe('indexed');
       expect((await client(second.url).send(new ListTablesCommand({}))).TableNames).toEqual(['kept']);
     } finally {
       await second.stop();
