@@ -59,7 +59,12 @@ export class SharedSesRate implements Pacer {
   private readonly batch: number;
   private readonly clock: () => number;
   private readonly wait: (ms: number) => Promise<void>;
-  private slots: number[] = [];
+  /**
+   * The slots reserved and not yet used or given up: `count` of them from `next`, `interval` apart.
+   * Kept as arithmetic, not a list: at a lifted rate a reservation holds tens of thousands of slots,
+   * and giving up the late ones one by one from an array cost more CPU than the sending.
+   */
+  private slots = { next: 0, count: 0 };
   /** The schedule's next free slot as this sender last saw it. */
   private seen = 0;
   private queue: Promise<void> = Promise.resolve();
@@ -86,20 +91,30 @@ export class SharedSesRate implements Pacer {
   private async nextSlot(): Promise<void> {
     for (;;) {
       const now = this.clock();
-      while (this.slots.length > 0 && (this.slots[0] as number) + this.lateness < now) this.slots.shift();
-      const slot = this.slots.shift();
-      if (slot === undefined) {
+      // Slots already too late to use are given up, all at once.
+      const late = Math.min(
+        this.slots.count,
+        Math.max(0, Math.ceil((now - this.lateness - this.slots.next) / this.interval)),
+      );
+      this.skip(late);
+      if (this.slots.count === 0) {
         this.slots = await this.reserve(this.batch);
         continue;
       }
+      const slot = this.slots.next;
+      this.skip(1);
       if (slot > now) await this.wait(slot - now);
       // Late after the wait (a busy event loop)? Then this slot is given up and the next one taken.
       if (this.clock() <= slot + this.lateness) return;
     }
   }
 
+  private skip(n: number): void {
+    this.slots = { next: this.slots.next + n * this.interval, count: this.slots.count - n };
+  }
+
   /** Reserves `count` consecutive slots from the shared schedule, starting now or when it is free. */
-  private async reserve(count: number): Promise<number[]> {
+  private async reserve(count: number): Promise<{ next: number; count: number }> {
     for (let attempt = 0; attempt < 50; attempt++) {
       const start = Math.max(this.seen, this.clock());
       const next = start + count * this.interval;
@@ -117,7 +132,7 @@ export class SharedSesRate implements Pacer {
           }),
         );
         this.seen = next;
-        return Array.from({ length: count }, (_, i) => start + i * this.interval);
+        return { next: start, count };
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
         this.seen = Number(itemOfConditionFailure<{ nextAt?: number }>(err)?.nextAt ?? this.clock());

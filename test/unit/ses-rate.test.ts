@@ -80,6 +80,38 @@ describe('the shared SES rate', () => {
     }
   });
 
+  it('gives up exactly the slots a late sender can no longer use, and takes the first it still can', async () => {
+    let now = 1000;
+    const waits: number[] = [];
+    const sender = new SharedSesRate(20, {
+      clock: () => now,
+      wait: async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    });
+    const interval = slotIntervalMs(20);
+    const lateness = latenessMs(20);
+    await sender.take(); // the reservation's first slot, at 1000
+    expect(waits).toEqual([]);
+    // Late by more than a slot and its lateness: the second and third slots are given up; the fourth
+    // lies ahead, and is waited for.
+    now = 1000 + 3 * interval - lateness / 2;
+    await sender.take();
+    expect(waits).toHaveLength(1);
+    expect(waits[0]).toBeCloseTo(lateness / 2, 6);
+    expect(writes).toBe(1);
+    // Within its lateness, a slot is still used as it comes.
+    now = 1000 + 4 * interval + lateness - 1;
+    await sender.take();
+    expect(waits).toHaveLength(1);
+    // Every slot of the reservation late: a new one, from now.
+    now = 10_000;
+    await sender.take();
+    expect(writes).toBe(2);
+    expect(stored).toBeCloseTo(10_000 + 5 * interval, 6);
+  });
+
   it('lets one sender use a rate far above what it can send (no slot is too short to use)', async () => {
     const sender = new SharedSesRate(100_000);
     const started = Date.now();
