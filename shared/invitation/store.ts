@@ -12,6 +12,7 @@ import { dynamo } from '../aws/clients.ts';
 import { isConditionFailure, transactionCancelReasons } from '../aws/dynamo-errors.ts';
 import { tableName } from '../config.ts';
 import { backOff } from '../retry.ts';
+import { mapConcurrent } from '../send/concurrency.ts';
 import type { Invitation, InvitationStatus } from './schema.ts';
 
 /** The wave's index of invitations (shared/tables.ts): keys only. */
@@ -71,21 +72,26 @@ export async function getInvitation(token: string, consistent = false): Promise<
  */
 export async function getInvitations(tokens: string[], consistent = false): Promise<Invitation[]> {
   const found: Invitation[] = [];
-  for (let i = 0; i < tokens.length; i += 100) {
-    let keys: Record<string, unknown>[] = tokens.slice(i, i + 100).map((token) => ({ token }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt > 8) throw new Error('could not read invitations (DynamoDB kept them unprocessed)');
-      const result = await dynamo().send(
-        new BatchGetCommand({
-          RequestItems: { [tableName('invitations')]: { Keys: keys, ConsistentRead: consistent } },
-        }),
-      );
-      found.push(...((result.Responses?.[tableName('invitations')] ?? []) as Invitation[]));
-      keys = (result.UnprocessedKeys?.[tableName('invitations')]?.Keys ?? []) as Record<string, unknown>[];
-      if (keys.length) await backOff(attempt, 25, 1000);
-    }
-  }
+  const chunks: string[][] = [];
+  for (let i = 0; i < tokens.length; i += 100) chunks.push(tokens.slice(i, i + 100));
+  // BatchGetItem takes 100 keys: a longer list is read 100 at a time, four at once.
+  await mapConcurrent(chunks, 4, (chunk) => readChunk(chunk, consistent, found));
   return found;
+}
+
+async function readChunk(tokens: string[], consistent: boolean, found: Invitation[]): Promise<void> {
+  let keys: Record<string, unknown>[] = tokens.map((token) => ({ token }));
+  for (let attempt = 0; keys.length > 0; attempt++) {
+    if (attempt > 8) throw new Error('could not read invitations (DynamoDB kept them unprocessed)');
+    const result = await dynamo().send(
+      new BatchGetCommand({
+        RequestItems: { [tableName('invitations')]: { Keys: keys, ConsistentRead: consistent } },
+      }),
+    );
+    found.push(...((result.Responses?.[tableName('invitations')] ?? []) as Invitation[]));
+    keys = (result.UnprocessedKeys?.[tableName('invitations')]?.Keys ?? []) as Record<string, unknown>[];
+    if (keys.length) await backOff(attempt, 25, 1000);
+  }
 }
 
 /**

@@ -452,3 +452,45 @@ it('counts a bounce of an invitation still `sending` as sent, then bounced', asy
     { to: 'bounced', count: 'bounced' },
   ]);
 });
+
+describe('the page a pass lists', () => {
+  it('is 100 invitations at an ordinary rate, and three times what is in flight at a fast one', async () => {
+    listed([]);
+    await pass();
+    const fast: Pacer = { take: async () => {}, inFlight: 128 };
+    await sendPage(wave, survey, { pacer: fast, deadline: Infinity, wait: async () => {} }, new Map());
+    expect(ddb.commandCalls(QueryCommand).map((c) => c.args[0].input.Limit)).toEqual([100, 384]);
+  });
+
+  it('reads a long listing 100 keys a BatchGetItem, every invitation once, in the index order', async () => {
+    const many = Array.from({ length: 384 }, (_, i) =>
+      invitation({ token: `${survey.id}.${String(i).padStart(24, '0')}`, contactId: `c_${i}` }),
+    );
+    ddb
+      .on(QueryCommand)
+      .resolves({ Items: many.map(({ token, waveId, contactId }) => ({ token, waveId, contactId })) });
+    ddb
+      .on(BatchGetCommand)
+      .callsFake((input: { RequestItems: Record<string, { Keys: { token: string }[] }> }) => {
+        const keys = new Set(input.RequestItems.invitations?.Keys.map((k) => k.token));
+        // Answered in reverse order, as BatchGetItem may: the page keeps the index's.
+        return { Responses: { invitations: many.filter((inv) => keys.has(inv.token)).reverse() } };
+      });
+    const fast: Pacer = { take: async () => {}, inFlight: 128 };
+    const sent: string[] = [];
+    ses.on(SendEmailCommand).callsFake((input: { EmailTags: { Name: string; Value: string }[] }) => {
+      sent.push(input.EmailTags.find((t) => t.Name === 'invitation')?.Value ?? '');
+      return { MessageId: `m${sent.length}` };
+    });
+    await sendPage(wave, survey, { pacer: fast, deadline: Infinity, wait: async () => {} }, new Map());
+    expect(
+      ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.invitations?.Keys?.length),
+    ).toEqual([100, 100, 100, 84]);
+    expect(new Set(sent).size).toBe(384);
+    // Claimed in the index's order (by contact), not BatchGetItem's.
+    const claimed = invitationUpdates()
+      .filter((input) => input.ExpressionAttributeValues?.[':to'] === 'sending')
+      .map((input) => input.Key?.token);
+    expect(claimed).toEqual(many.map((inv) => inv.token));
+  });
+});
