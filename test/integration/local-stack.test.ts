@@ -613,6 +613,50 @@ describe('the stand-ins, with recording handlers', () => {
     expect(Number(answer.headers.get('x-score-records'))).toBe(before + 1);
   });
 
+  it('answers an admin GET while the stream is written without pause (the catching up is bounded)', async () => {
+    // A large wave writes the invitations stream for as long as it sends: the read-your-writes wait
+    // before an admin read must deliver what was there and answer, not chase the stream until the
+    // writing stops (it did: a look at a 100,000-contact wave waited over 300 s).
+    const dynamo = dynamoClient(local.dynamoUrl);
+    const base = acceptedRecords.length;
+    let writing = true;
+    let writerDone = false;
+    let next = 0;
+    let stored = 0;
+    const writer = (async () => {
+      const until = Date.now() + 60_000;
+      while (writing && Date.now() < until) {
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            await dynamo.send(
+              new PutItemCommand({
+                TableName: 'npswave-invitations',
+                Item: { token: { S: `busy-${next++}` } },
+              }),
+            );
+            stored++;
+          }),
+        );
+      }
+      writerDone = true;
+    })();
+    try {
+      while (stored < 200) await new Promise((resolve) => setTimeout(resolve, 50));
+      const before = stored;
+      const asked = Date.now();
+      const answer = await call('/api/surveys');
+      expect(answer.status).toBe(200);
+      // Every record written before the read was delivered before it answered.
+      expect(Number(answer.headers.get('x-score-records'))).toBeGreaterThanOrEqual(base + before);
+      // And it answered while the writing went on, long before the writer's minute was up.
+      expect(writerDone).toBe(false);
+      expect(Date.now() - asked).toBeLessThan(20_000);
+    } finally {
+      writing = false;
+      await writer;
+    }
+  }, 90_000);
+
   it('keeps tables, schedules, the clock and stream checkpoints across a restart', async () => {
     const clockBefore = (await advanceClock(0, local.url)).getTime();
     await local.stop();
