@@ -16,6 +16,13 @@ import type { StreamPoller } from './streams.ts';
 import type { TimeTravel } from './time-travel.ts';
 import { ReceiverCore, receiverPrefix, serveReceiverRoutes } from './webhook-receiver.ts';
 
+/**
+ * How long an admin read waits at most for the stream consumers (read-your-writes): a quiet stack
+ * catches up in milliseconds; one whose consumers are behind a large wave answers with what they have
+ * done by then, as AWS would.
+ */
+const readYourWritesMs = 10_000;
+
 /** API Gateway's payload limit. */
 export const maxRequestBytes = 10 * 1024 * 1024;
 
@@ -153,7 +160,7 @@ async function handleRequest(
   // after an answer was posted already counts it (tests and demos need no sleeps).
   if (method === 'GET' && (path.startsWith('/api/') || path === '/admin' || path.startsWith('/admin/'))) {
     try {
-      await deps.streams.drain();
+      await deps.streams.drain({ maxMs: readYourWritesMs });
     } catch (err) {
       deps.log(`gateway: stream drain failed before ${path}: ${describeError(err)}`);
     }

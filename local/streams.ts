@@ -35,6 +35,8 @@ export const streamConsumers: { table: TableId; fn: FunctionName }[] = [
 const batchSize = 100;
 /** Passes one drain() makes at most: the first delivers what was there, the rest what that wrote. */
 const drainCycles = 5;
+/** How long one poll pass reads before it lets go of its consumer's lock. */
+const pollPassMs = 1_000;
 const maxRetries = 3;
 
 interface ShardState {
@@ -116,11 +118,14 @@ export class StreamPoller {
    * what delivering them wrote in turn, up to `drainCycles` links on (an answer, the score it moves,
    * the alert that fires). Bounded, not "until the streams are quiet": while a large wave sends they
    * never are, and every admin read waits on this (the gateway's read-your-writes): unbounded, a look
-   * at a wave during a 100,000-contact send waited over 300 s.
+   * at a wave during a 100,000-contact send waited over 300 s. `maxMs` bounds it in time too: when
+   * the consumers are behind (a wave writes faster than its counts are folded), a read answers with
+   * what they have done by then, as it would on AWS, instead of waiting for them to catch up.
    */
-  async drain(): Promise<void> {
-    for (let cycle = 0; cycle < drainCycles; cycle++) {
-      if ((await this.cycle()) === 0) return;
+  async drain(options: { maxMs?: number } = {}): Promise<void> {
+    const until = options.maxMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.maxMs;
+    for (let cycle = 0; cycle < drainCycles && Date.now() < until; cycle++) {
+      if ((await this.cycle(until)) === 0) return;
     }
   }
 
@@ -140,7 +145,9 @@ export class StreamPoller {
     let wait = interval;
     while (this.running) {
       try {
-        const handed = await this.cycleLocked(stream);
+        // A pass of at most about a second, so that a drain() waiting on the lock is not held up
+        // by a consumer far behind its stream.
+        const handed = await this.cycleLocked(stream, Date.now() + pollPassMs);
         wait = handed > 0 ? interval : Math.min(wait * 2, Math.max(interval, 1000));
       } catch (err) {
         this.options.log(`stream poller: ${describeError(err)}`);
@@ -153,16 +160,18 @@ export class StreamPoller {
    * One pass over every shard; answers how many records were handed to consumers. Each consumer
    * reads at its own pace, as each event source mapping does on AWS: a slow one never holds up another.
    */
-  private async cycle(): Promise<number> {
-    const counts = await Promise.all(this.streams.map((stream) => this.cycleLocked(stream)));
+  private async cycle(until = Number.POSITIVE_INFINITY): Promise<number> {
+    const counts = await Promise.all(this.streams.map((stream) => this.cycleLocked(stream, until)));
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  private cycleLocked(stream: StreamState): Promise<number> {
-    return (this.locks.get(stream) as Mutex).run(() => this.cycleStream(stream));
+  private cycleLocked(stream: StreamState, until = Number.POSITIVE_INFINITY): Promise<number> {
+    return (this.locks.get(stream) as Mutex).run(() =>
+      Date.now() < until ? this.cycleStream(stream, until) : Promise.resolve(0),
+    );
   }
 
-  private async cycleStream(stream: StreamState): Promise<number> {
+  private async cycleStream(stream: StreamState, until: number): Promise<number> {
     let handed = 0;
     await this.refreshShards(stream);
     for (const shard of stream.shards.values()) {
@@ -170,7 +179,7 @@ export class StreamPoller {
       const parent = shard.parentId ? stream.shards.get(shard.parentId) : undefined;
       // A child shard waits until its parent is read to the end, so records stay in order.
       if (parent && !parent.exhausted) continue;
-      handed += await this.readShard(stream, shard);
+      handed += await this.readShard(stream, shard, until);
     }
     return handed;
   }
@@ -196,7 +205,7 @@ export class StreamPoller {
   }
 
   /** Reads a shard to its current end, delivering as it goes; answers how many records it handed over. */
-  private async readShard(stream: StreamState, shard: ShardState): Promise<number> {
+  private async readShard(stream: StreamState, shard: ShardState, until: number): Promise<number> {
     let handed = 0;
     let renewed = false;
     try {
@@ -226,7 +235,7 @@ export class StreamPoller {
         // A page short of the limit is the shard's end as it was when read: what comes after is the
         // next pass's (a shard written without pause would otherwise keep this pass, and the lock a
         // drain() waits on, for as long as the writing goes on).
-        if ((page.Records ?? []).length < batchSize) break;
+        if ((page.Records ?? []).length < batchSize || Date.now() >= until) break;
       }
       handed += await this.deliver(stream, shard);
     } catch (err) {
