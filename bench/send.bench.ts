@@ -72,6 +72,8 @@ async function timedWave(
   countLags: number[];
   /** Looks the API did not answer. */
   slowLooks: number;
+  /** How long each look at the API took while the wave sent, in ms. */
+  lookMs: number[];
 }> {
   const survey = await bench.api<{ id: string }>('POST', '/api/surveys', {
     kind: 'nps',
@@ -86,10 +88,13 @@ async function timedWave(
   let lastReport = 0;
   const countLags: number[] = [];
   let slowLooks = 0;
+  const lookMs: number[] = [];
   for (;;) {
     let wave: WaveView;
+    const asked = performance.now();
     try {
       wave = await bench.api<WaveView>('GET', `/api/waves/${waveId}`);
+      if (sends.length > 0) lookMs.push(performance.now() - asked);
     } catch (err) {
       // A look the stack did not answer in time (fetch gives up after 300 s without headers): a
       // figure of its own (slowLooks), not the end of the wave.
@@ -110,7 +115,9 @@ async function timedWave(
       throw new Error(`wave not sent in ${Math.round(patienceMs / 60_000)} min: ${JSON.stringify(wave)}`);
     if (performance.now() - lastReport > 5000) {
       lastReport = performance.now();
-      progress(`send: ${wave.phase ?? wave.status}, ${wave.counts.sent ?? 0}/${n} sent`);
+      progress(
+        `send: ${wave.phase ?? wave.status}, ${wave.counts.sent ?? 0}/${n} sent (the look took ${Math.round(performance.now() - asked)} ms)`,
+      );
     }
     await sleep(100);
   }
@@ -123,6 +130,7 @@ async function timedWave(
     sendSeconds: ((sends.at(-1) ?? firstSend) - firstSend) / 1000,
     countLags,
     slowLooks,
+    lookMs,
   };
 }
 
@@ -165,7 +173,12 @@ function sendBare(i: number, domain: string) {
  * contact's at once, then SendEmail, then the settle: what any exactly-once sender must pay on this
  * DynamoDB Local, with none of our code around it.
  */
-async function floorLoop(bench: BenchStack, n: number, domain: string): Promise<number> {
+async function floorLoop(
+  bench: BenchStack,
+  n: number,
+  domain: string,
+  writes: 'floor' | 'one' = 'floor',
+): Promise<number> {
   const invitations = await createScratchTable(bench.stack.dynamoUrl, {
     like: tableDefinitions.invitations,
     items: n,
@@ -178,6 +191,12 @@ async function floorLoop(bench: BenchStack, n: number, domain: string): Promise<
     const emails = Array.from({ length: n }, (_, i) => i);
     const started = performance.now();
     await mapConcurrent(emails, sendConcurrency, async (i) => {
+      if (writes === 'one') {
+        // The ceiling of any sender that writes anything at all per email on this DynamoDB Local.
+        await sendBare(i, domain);
+        await invitations.update(i);
+        return;
+      }
       await Promise.all([invitations.update(i), contacts.update(i)]);
       await sendBare(i, domain);
       await invitations.update(i);
@@ -202,10 +221,17 @@ export async function run(): Promise<Figure[]> {
   // after ~15,000 records), so whichever ran second would pay for the first.
   const run = Date.now().toString(36);
   progress('send: the floor loop (three writes and SendEmail per email, nothing else), on a fresh stack');
-  const floorRate = await floorLoop(
-    await benchStack({ sesMaxSendRate: liftedRate }),
-    baselineEmails,
-    `floor-${run}.send.test`,
+  const floorStack = await benchStack({ sesMaxSendRate: liftedRate });
+  // Beside them, bare SendEmail loops on the same stack, before and after: the ceilings' ratios.
+  const floorBare = [await bareSendLoop(baselineEmails, `floorbare1-${run}.send.test`)];
+  const floorRate = await floorLoop(floorStack, baselineEmails, `floor-${run}.send.test`);
+  // And one write an email, SendEmail and a single update: what no sender that records anything per
+  // email can beat here.
+  const oneWriteRate = await floorLoop(floorStack, baselineEmails, `one-${run}.send.test`, 'one');
+  floorBare.push(await bareSendLoop(baselineEmails, `floorbare2-${run}.send.test`));
+  const floorBareRate = median(floorBare);
+  progress(
+    `send: floor loop ${floorRate.toFixed(0)}/s, one-write loop ${oneWriteRate.toFixed(0)}/s, bare loops beside them ${floorBare.map((b) => b.toFixed(0)).join(', ')}/s`,
   );
   await stopBenchStack();
   const bench = await benchStack({ sesMaxSendRate: liftedRate });
@@ -271,6 +297,11 @@ export async function run(): Promise<Figure[]> {
       timed.slowLooks,
       'GET /api/waves/{id} not answered within 300 s during the wave',
     ),
+    info(
+      'send.api_look_median_ms',
+      timed.lookMs.length ? round(median(timed.lookMs), 0) : Number.NaN,
+      `ms (GET /api/waves/{id} while the wave sent, median of ${timed.lookMs.length}; max ${round(Math.max(0, ...timed.lookMs), 0)} ms)`,
+    ),
     atMost(
       'send.counts_lag_p95_s',
       // Too few looks say nothing (an API slow to answer under the wave's load): no figure, a miss.
@@ -293,6 +324,16 @@ export async function run(): Promise<Figure[]> {
       'send.floor_loop_emails_per_s',
       round(floorRate, 1),
       `emails/s (3 bare writes + SendEmail each, ${sendConcurrency} in flight)`,
+    ),
+    info(
+      'send.one_write_loop_over_bare_sendemail',
+      round(oneWriteRate / floorBareRate, 3),
+      `ratio (${oneWriteRate.toFixed(0)}/s SendEmail + 1 UpdateItem each ÷ ${floorBareRate.toFixed(0)}/s bare SendEmail beside it: the ceiling of any sender that records anything per email on this DynamoDB Local)`,
+    ),
+    info(
+      'send.floor_loop_over_bare_sendemail',
+      round(floorRate / floorBareRate, 3),
+      `ratio (${floorRate.toFixed(0)}/s floor loop ÷ ${floorBareRate.toFixed(0)}/s bare SendEmail beside it: the ceiling of an exactly-once sender here)`,
     ),
     info(
       'send.wave_over_floor_loop',
