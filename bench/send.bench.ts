@@ -24,8 +24,11 @@ const recipients = Number(process.env.NPSWAVE_BENCH_SEND_CONTACTS || 10_000);
 const counted = Number(process.env.NPSWAVE_BENCH_SEND_COUNTED || 1_000);
 const imported = Number(process.env.NPSWAVE_BENCH_IMPORT_CONTACTS || 100_000);
 const baselineEmails = 3_000;
-/** "Lifted": no account limit anywhere near what one machine can send. */
-const liftedRate = 100_000;
+/**
+ * "Lifted": no account limit anywhere near what one machine can send. `NPSWAVE_BENCH_SEND_RATE`
+ * sets another (e.g. 300: 45 in flight instead of 128, to see what the in-flight count does).
+ */
+const liftedRate = Number(process.env.NPSWAVE_BENCH_SEND_RATE || 100_000);
 /**
  * The floor of DynamoDB requests per email (README "The floor"): per email the claim, the contact's
  * stamp, the settle and the Send event's read; amortized, the selection's BatchWriteItem (1/25),
