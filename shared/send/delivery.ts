@@ -19,6 +19,7 @@ import {
   staleClaimMs,
 } from './claim.ts';
 import { composeEmail } from './compose.ts';
+import type { InFlightLimit } from './in-flight.ts';
 import { sendThroughSes } from './ses-attempts.ts';
 import type { Pacer } from './ses-rate.ts';
 import { claimSurveyed, type SurveyedStamp } from './surveyed-stamp.ts';
@@ -34,6 +35,8 @@ export interface DeliveryContext {
   onDeferred?: (inv: Invitation, sendAfter: string) => Promise<void>;
   /** Set when SES said the account cannot send (the reason), so the caller stalls and says why. */
   paused?: string;
+  /** The run's in-flight count, told each claim's round trip (in-flight.ts); fixed when absent. */
+  inFlight?: InFlightLimit;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function deliverInvitation(
     claimInvitation(inv, claimedAt),
     contactId ? claimSurveyed(inv, survey, contactId) : Promise.resolve(erased),
   ]);
+  ctx.inFlight?.observe(Date.now() - claimedAt);
   if (!claimed) {
     const outcome = await afterLostClaim(inv);
     // Settled without an email (suppressed, failed, expired) while this run stamped the contact:

@@ -1,6 +1,6 @@
 /**
  * A send pass over a wave: its queued invitations page by page (100 at a time, 16 in flight; more
- * of both at a faster rate: `pageSizeFor`), each
+ * of both at a faster rate, as long as DynamoDB keeps up: `pageSizeFor`, `inFlightLimitFor`), each
  * delivered exactly once (shared/send/delivery.ts), the cursor checkpointed on the wave after each
  * page. Invitations whose email may be on its way (`pending`) do not hold the pass up: they are
  * looked at again at its end, once SES's Send event has had time to come or their claim has gone
@@ -15,6 +15,8 @@ import type { Wave } from '../wave/schema.ts';
 import { getWave, markSendRecheck, noteNextDue, recordSendPage, takeNextDue } from '../wave/store.ts';
 import { mapConcurrent } from './concurrency.ts';
 import { type DeliveryContext, deliverInvitation } from './delivery.ts';
+import { InFlightLimit } from './in-flight.ts';
+import type { Pacer } from './ses-rate.ts';
 
 export type SendProgress =
   | { state: 'progress' | 'complete' }
@@ -33,6 +35,19 @@ export type PendingInvitations = Map<string, Invitation>;
  * more (`Pacer.inFlight`, ses-rate.ts's `inFlightFor`).
  */
 export const sendConcurrency = 16;
+
+/**
+ * A run's in-flight count: 16, climbing towards what the account's rate could use while DynamoDB
+ * keeps answering fast (in-flight.ts). One per run, so that what it learnt carries from page to page.
+ */
+export const inFlightLimitFor = (pacer: Pacer): InFlightLimit =>
+  new InFlightLimit(sendConcurrency, pacer.inFlight ?? sendConcurrency);
+
+/** What a page's emails keep in flight: the run's limit as it moves, or the pacer's fixed count. */
+const inFlightOf = (ctx: DeliveryContext): number | (() => number) => {
+  const limit = ctx.inFlight;
+  return limit ? () => limit.current : (ctx.pacer.inFlight ?? sendConcurrency);
+};
 
 /**
  * Invitations listed per page: 100, or three times what is in flight when the rate asks for more.
@@ -65,9 +80,7 @@ export async function sendPage(
     .filter((inv) => inv.sendAfter && inv.sendAfter > now)
     .map((inv) => inv.sendAfter as string);
   if (notYet.length) await noteNextDue(wave.id, notYet.sort()[0] as string);
-  const outcomes = await mapConcurrent(due, ctx.pacer.inFlight ?? sendConcurrency, (inv) =>
-    deliverInvitation(inv, survey, ctx),
-  );
+  const outcomes = await mapConcurrent(due, inFlightOf(ctx), (inv) => deliverInvitation(inv, survey, ctx));
   if (outcomes.includes('paused')) return { state: 'stalled', ...(ctx.paused && { reason: ctx.paused }) };
   if (outcomes.includes('retry-later')) return { state: 'stalled' }; // keep the cursor: this page is tried again
   // The deadline came mid-page: keep the cursor; the next invocation does this page again.
@@ -102,7 +115,7 @@ async function settlePending(
     if (Date.now() + pendingLookMs >= ctx.deadline) return { state: 'progress' };
     await wait(pendingLookMs);
     const tokens = [...pending.keys()];
-    const outcomes = await mapConcurrent(tokens, ctx.pacer.inFlight ?? sendConcurrency, async (token) => {
+    const outcomes = await mapConcurrent(tokens, inFlightOf(ctx), async (token) => {
       const current = await getInvitation(token, true);
       return current ? deliverInvitation(current, survey, ctx) : 'skipped';
     });

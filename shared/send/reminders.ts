@@ -26,7 +26,8 @@ import { clearWaveStall, getWave, markWaveStalled } from '../wave/store.ts';
 import { staleClaimMs } from './claim.ts';
 import { composeEmail } from './compose.ts';
 import { mapConcurrent } from './concurrency.ts';
-import { sendConcurrency } from './pass.ts';
+import type { InFlightLimit } from './in-flight.ts';
+import { inFlightLimitFor } from './pass.ts';
 import { SesAccountError, sesPacer } from './ses.ts';
 import { sendThroughSes } from './ses-attempts.ts';
 import type { Pacer } from './ses-rate.ts';
@@ -136,14 +137,21 @@ export type RemindOutcome =
   | { waitUntil: number }
   | { paused: string };
 
+/** The run a reminder is sent in: when it must stop, and its in-flight count (shared/send/in-flight.ts). */
+export interface RemindRun {
+  deadline?: number;
+  stopBy?: number;
+  inFlight?: InFlightLimit;
+}
+
 export async function remindOne(
   inv: Invitation,
   survey: Survey,
   n: number,
   pacer: Pacer,
-  deadline = Number.POSITIVE_INFINITY,
-  stopBy = Number.POSITIVE_INFINITY,
+  run: RemindRun = {},
 ): Promise<RemindOutcome> {
+  const { deadline = Number.POSITIVE_INFINITY, stopBy = Number.POSITIVE_INFINITY } = run;
   if ((inv.reminders ?? 0) >= n || inv.status !== 'sent') return 'skipped';
   if ((inv.reminderAccepted ?? 0) >= n) {
     // SES confirmed this reminder; the run that sent it died before recording it.
@@ -162,7 +170,9 @@ export async function remindOne(
     if (opening > now) return { waitUntil: opening };
   }
   let claimedAt = Date.now();
-  if (!(await claim(inv, n, claimedAt))) {
+  const claimed = await claim(inv, n, claimedAt);
+  run.inFlight?.observe(Date.now() - claimedAt);
+  if (!claimed) {
     // Someone else holds it, or it changed under us (answered, reminded): look once more later.
     return (inv.reminders ?? 0) < n ? 'pending' : 'skipped';
   }
@@ -265,6 +275,7 @@ export async function remindWave(
     if (!(err instanceof SesAccountError)) throw err;
     return stalled(waveId, n, err.message, wave.closesAt);
   }
+  const run = { deadline, stopBy, inFlight: inFlightLimitFor(pacer) };
   let waitUntil: number | undefined;
   let retry = false;
   const pending = new Map<string, Invitation>();
@@ -273,8 +284,10 @@ export async function remindWave(
     // The first page always: a run that only handed over would hand over for ever.
     if (start !== undefined && Date.now() >= deadline) return 'more';
     const page = await queryWaveInvitations(waveId, ['sent'], start, 100);
-    const outcomes = await mapConcurrent(page.items, pacer.inFlight ?? sendConcurrency, (inv) =>
-      remindOne(inv, survey, n, pacer, deadline, stopBy),
+    const outcomes = await mapConcurrent(
+      page.items,
+      () => run.inFlight.current,
+      (inv) => remindOne(inv, survey, n, pacer, run),
     );
     const paused = pausedReason(outcomes);
     if (paused) return stalled(waveId, n, paused, wave.closesAt);
@@ -291,7 +304,7 @@ export async function remindWave(
     await sleep(pendingLookMs);
     for (const [token] of pending) {
       const current = await getInvitation(token, true);
-      const outcome = current ? await remindOne(current, survey, n, pacer, deadline, stopBy) : 'skipped';
+      const outcome = current ? await remindOne(current, survey, n, pacer, run) : 'skipped';
       if (typeof outcome === 'object' && 'paused' in outcome)
         return stalled(waveId, n, outcome.paused, wave.closesAt);
       if (outcome === 'retry') retry = true;

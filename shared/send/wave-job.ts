@@ -19,7 +19,7 @@ import {
   setWavePhase,
 } from '../wave/store.ts';
 import type { DeliveryContext } from './delivery.ts';
-import { type PendingInvitations, sendPage } from './pass.ts';
+import { inFlightLimitFor, type PendingInvitations, sendPage } from './pass.ts';
 import { fanOutSegments } from './segments.ts';
 import { pickPage, selectPage } from './selection.ts';
 import { SesAccountError, sesPacer } from './ses.ts';
@@ -119,6 +119,7 @@ export async function runWave(waveId: string, deadline: number, stopBy?: number)
       throw err;
     }
     const pending: PendingInvitations = new Map();
+    const inFlight = inFlightLimitFor(pacer);
     // At least one step per invocation, however short its time: a run that only handed over would
     // hand over for ever.
     for (let step = 0; wave.phase !== 'sent'; step++) {
@@ -135,7 +136,7 @@ export async function runWave(waveId: string, deadline: number, stopBy?: number)
       } else if (wave.phase === 'picking') {
         await pickPage(wave, survey);
       } else {
-        const ctx: DeliveryContext = { pacer, deadline, ...(stopBy !== undefined && { stopBy }) };
+        const ctx: DeliveryContext = { pacer, deadline, inFlight, ...(stopBy !== undefined && { stopBy }) };
         const progress = await sendPage(wave, survey, ctx, pending);
         if (progress.state === 'stalled') return progress.reason ? stall(wave, progress.reason) : 'stalled';
         if (wave.stalled) await clearWaveStall(waveId);

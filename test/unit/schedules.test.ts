@@ -30,6 +30,7 @@ import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { awsCron, cadenceSpec, syncCadenceSchedule } from '../../shared/schedule/cadence.ts';
 import { atExpression, deleteSchedule, scheduleOnce } from '../../shared/schedule/scheduler.ts';
+import { InFlightLimit } from '../../shared/send/in-flight.ts';
 import { remindOne, remindWave } from '../../shared/send/reminders.ts';
 import type { Pacer } from '../../shared/send/ses-rate.ts';
 import { newSurvey, patchSurvey, publishSurvey, unpublishSurvey } from '../../shared/survey/lifecycle.ts';
@@ -584,5 +585,22 @@ describe('a reminder whose settle DynamoDB cancels', () => {
     await remindOne(inv, s, 1, unpaced);
     expect(ses.commandCalls(SendEmailCommand)).toHaveLength(1);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it("tells its run's in-flight count each claim's round trip, and the count cuts back when they slow", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const inFlight = new InFlightLimit(16, 64);
+    // Fast claims: the count climbs.
+    for (let i = 0; i < 16; i++) await remindOne(inv, s, 1, unpaced, { inFlight });
+    expect(inFlight.current).toBeGreaterThan(16);
+    const risen = inFlight.current;
+    // Claims that wait 40 ms in a queue: the next window cuts it.
+    ddb.on(UpdateCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return {};
+    });
+    for (let i = 0; i < risen; i++) await remindOne(inv, s, 1, unpaced, { inFlight });
+    expect(inFlight.current).toBeLessThan(risen);
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(16 + risen);
   });
 });

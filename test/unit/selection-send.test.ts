@@ -19,7 +19,7 @@ import { resetConfigCache } from '../../shared/config.ts';
 import type { Contact } from '../../shared/contact/schema.ts';
 import type { Invitation } from '../../shared/invitation/schema.ts';
 import { deliverInvitation } from '../../shared/send/delivery.ts';
-import { sendPage } from '../../shared/send/pass.ts';
+import { inFlightLimitFor, sendPage } from '../../shared/send/pass.ts';
 import { handleSesEvent } from '../../shared/send/ses-events.ts';
 import type { Pacer } from '../../shared/send/ses-rate.ts';
 import { newSurvey } from '../../shared/survey/lifecycle.ts';
@@ -378,9 +378,11 @@ describe('a run about to be stopped, or whose claim may have gone stale while it
     resetConfigCache();
     try {
       let updates = 0;
-      ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(() => {
+      ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(async () => {
         updates++;
         if (updates > 1) throw conditionFailed(); // the renewal: someone else's claim now
+        // The claim takes a few ms, so that it is old by the time SES is called (in the same ms it is not).
+        await new Promise((resolve) => setTimeout(resolve, 3));
         return {};
       });
       ddb
@@ -453,6 +455,20 @@ it('counts a bounce of an invitation still `sending` as sent, then bounced', asy
   ]);
 });
 
+/** A listing longer than one BatchGetItem: each is answered the keys it asked for, in reverse order. */
+function listedLong(invitations: Invitation[]): void {
+  ddb
+    .on(QueryCommand)
+    .resolves({ Items: invitations.map(({ token, waveId, contactId }) => ({ token, waveId, contactId })) });
+  ddb
+    .on(BatchGetCommand)
+    .callsFake((input: { RequestItems: Record<string, { Keys: { token: string }[] }> }) => {
+      const keys = new Set(input.RequestItems.invitations?.Keys.map((k) => k.token));
+      // Answered in reverse order, as BatchGetItem may: the page keeps the index's.
+      return { Responses: { invitations: invitations.filter((inv) => keys.has(inv.token)).reverse() } };
+    });
+}
+
 describe('the page a pass lists', () => {
   it('is 100 invitations at an ordinary rate, and three times what is in flight at a fast one', async () => {
     listed([]);
@@ -466,16 +482,7 @@ describe('the page a pass lists', () => {
     const many = Array.from({ length: 384 }, (_, i) =>
       invitation({ token: `${survey.id}.${String(i).padStart(24, '0')}`, contactId: `c_${i}` }),
     );
-    ddb
-      .on(QueryCommand)
-      .resolves({ Items: many.map(({ token, waveId, contactId }) => ({ token, waveId, contactId })) });
-    ddb
-      .on(BatchGetCommand)
-      .callsFake((input: { RequestItems: Record<string, { Keys: { token: string }[] }> }) => {
-        const keys = new Set(input.RequestItems.invitations?.Keys.map((k) => k.token));
-        // Answered in reverse order, as BatchGetItem may: the page keeps the index's.
-        return { Responses: { invitations: many.filter((inv) => keys.has(inv.token)).reverse() } };
-      });
+    listedLong(many);
     const fast: Pacer = { take: async () => {}, inFlight: 128 };
     const sent: string[] = [];
     ses.on(SendEmailCommand).callsFake((input: { EmailTags: { Name: string; Value: string }[] }) => {
@@ -492,5 +499,60 @@ describe('the page a pass lists', () => {
       .filter((input) => input.ExpressionAttributeValues?.[':to'] === 'sending')
       .map((input) => input.Key?.token);
     expect(claimed).toEqual(many.map((inv) => inv.token));
+  });
+});
+
+describe('what a run keeps in flight at a fast rate', () => {
+  /**
+   * A table that serves claims one after another, 2 ms each (as DynamoDB Local does, or a throttled
+   * table with the SDK's retries): the more a run keeps in flight, the longer each claim waits.
+   */
+  function queuedClaims(): { peak: () => number } {
+    let active = 0;
+    let peak = 0;
+    let free = Date.now();
+    ddb.on(UpdateCommand, { TableName: 'invitations' }).callsFake(async () => {
+      active++;
+      peak = Math.max(peak, active);
+      free = Math.max(free, Date.now()) + 2;
+      await new Promise((resolve) => setTimeout(resolve, free - Date.now()));
+      active--;
+      return {};
+    });
+    return { peak: () => peak };
+  }
+  const many = Array.from({ length: 384 }, (_, i) =>
+    invitation({ token: `${survey.id}.${String(i).padStart(24, '0')}`, contactId: `c_${i}` }),
+  );
+  const fast: Pacer = { take: async () => {}, inFlight: 128 };
+
+  it('follows the round trips: fewer than the rate could use when the table queues them, every email sent once', async () => {
+    listedLong(many);
+    const table = queuedClaims();
+    const inFlight = inFlightLimitFor(fast);
+    await sendPage(
+      wave,
+      survey,
+      { pacer: fast, deadline: Infinity, wait: async () => {}, inFlight },
+      new Map(),
+    );
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(384);
+    expect(settles().filter((s) => s.to === 'sent')).toHaveLength(384);
+    // It never reached the 128 the rate could use, and left the run below it.
+    expect(table.peak()).toBeLessThan(100);
+    expect(inFlight.current).toBeLessThan(64);
+  });
+
+  it('climbs to what the rate can use when the table answers at once', async () => {
+    listedLong(many);
+    const inFlight = inFlightLimitFor(fast);
+    await sendPage(
+      wave,
+      survey,
+      { pacer: fast, deadline: Infinity, wait: async () => {}, inFlight },
+      new Map(),
+    );
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(384);
+    expect(inFlight.current).toBeGreaterThan(32);
   });
 });
