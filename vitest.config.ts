@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One run, five projects: fast unit tests; integration tests against one local stack started by the
- * global setup (real DynamoDB Local and aws-ses-v2-local); the chaos test with a faulty stack of its
- * own; CDK assertions; browser tests.
+ * Five projects: fast unit tests; integration tests against one local stack started by the global
+ * setup (real DynamoDB Local and aws-ses-v2-local); the chaos test with a faulty stack of its own;
+ * CDK assertions; browser tests. `npm test` (test/run.ts) runs the integration project in one vitest
+ * and the other four in a second one beside it: vitest itself would run every project whose files go
+ * one at a time after all the others, one file at a time.
  */
 export default defineConfig({
   test: {

@@ -1,0 +1,75 @@
+/**
+ * `npm test`'s vitest run, as two processes at once. The integration files share one local stack
+ * and its clock, so they run one after another, and vitest puts every project that runs its files
+ * one at a time in a group after all the others: on these 2-core machines the whole run was one
+ * file at a time, ~22 minutes. Everything else starts its own stacks (the chaos year, the browser
+ * tests) or none (unit, infra), so it runs in a second vitest beside the integration files. Each
+ * line is prefixed with the run it came from; the exit code is the first failure's, or 0.
+ * Arguments go to both runs (e.g. `-t "a name"`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+const runs = [
+  { label: 'integration', projects: ['integration'] },
+  { label: 'others', projects: ['unit', 'infra', 'chaos', 'e2e'] },
+];
+
+const children: ChildProcess[] = [];
+const width = Math.max(...runs.map((r) => r.label.length));
+
+function start(label: string, projects: string[]): Promise<number> {
+  const args = [
+    'vitest',
+    'run',
+    '--passWithNoTests',
+    ...projects.flatMap((p) => ['--project', p]),
+    ...process.argv.slice(2),
+  ];
+  // Its own process group, so that a stop takes its stacks (DynamoDB Local's JVM) with it.
+  const child = spawn('npx', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  const prefix = `[${label.padEnd(width)}] `;
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => out.write(`${prefix}${line}\n`));
+  }
+  return new Promise((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', (err) => {
+      process.stderr.write(`${prefix}could not start vitest: ${err.message}\n`);
+      resolve(1);
+    });
+  });
+}
+
+function stopAll(signal: NodeJS.Signals): void {
+  for (const child of children) {
+    if (child.pid && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    stopAll(signal);
+    process.exitCode = 130;
+  });
+}
+
+const began = Date.now();
+const codes = await Promise.all(runs.map((r) => start(r.label, r.projects)));
+const seconds = ((Date.now() - began) / 1000).toFixed(1);
+const failed = runs.filter((_, i) => codes[i] !== 0).map((r) => r.label);
+console.log(
+  failed.length
+    ? `test: ${failed.join(' and ')} failed (${seconds} s)`
+    : `test: integration and others passed (${seconds} s)`,
+);
+process.exitCode = codes.find((code) => code !== 0) ?? 0;
