@@ -144,18 +144,23 @@ async function passMayHaveMissed(waveId: string, ctx: DeliveryContext): Promise<
   const wait = ctx.wait ?? sleep;
   const until = Math.min(Date.now() + countsCatchUpMs, ctx.deadline);
   let unsettled = Number.POSITIVE_INFINITY;
+  // Waited since the counts last moved, and the next wait: 200 ms, doubling to 1 s while they move
+  // (each look is a read: a fold a second behind costs a few, not one every 200 ms).
   let still = 0;
+  let interval = countsLookMs;
   for (;;) {
     const wave = await getWave(waveId);
     if (!wave) return false;
     const { selected, sent, failed, suppressed, expired } = wave.counts;
     const now = selected - (sent + failed + suppressed + expired);
     if (now <= 0) return false;
-    still = now < unsettled ? 0 : still + 1;
+    if (now < unsettled) still = 0;
     unsettled = now;
     // The stream's consumer is a moment behind: while it is still counting, wait for it.
-    if (still >= countsStillLooks || Date.now() + countsLookMs > until) break;
-    await wait(countsLookMs);
+    if (still >= countsStillMs || Date.now() + interval > until) break;
+    await wait(interval);
+    still += interval;
+    interval = Math.min(countsLookMaxMs, interval * 2);
   }
   if (await markSendRecheck(waveId, nowIso())) return true;
   console.error('send: wave done with selected invitations unaccounted for', waveId, unsettled);
@@ -163,9 +168,11 @@ async function passMayHaveMissed(waveId: string, ctx: DeliveryContext): Promise<
 }
 
 /**
- * The end of a pass waits at most this long for the stream to count its settles, looking this
- * often, and stops waiting after this many looks without a change (3 s).
+ * The end of a pass waits at most this long for the stream to count its settles, looking first
+ * after 200 ms and then less often, up to once a second, and stops waiting once the counts have not
+ * moved for 3 s.
  */
 const countsCatchUpMs = 60_000;
 const countsLookMs = 200;
-const countsStillLooks = 15;
+const countsLookMaxMs = 1_000;
+const countsStillMs = 3_000;

@@ -179,6 +179,41 @@ describe('the end of a pass, checked against the counts', () => {
     ddb.on(UpdateCommand, { UpdateExpression: 'SET sendRecheckAt = :at' }).rejects(conditionFailed());
     expect(await pass()).toEqual({ state: 'complete' });
   });
+
+  /** A pass over an empty listing that records its waits, the counts read in turn from `seq`. */
+  const passWaiting = async (seq: Partial<Wave['counts']>[]) => {
+    listed([]);
+    let read = 0;
+    ddb.on(GetCommand, { TableName: 'surveys' }).callsFake(() => {
+      const counts = seq[Math.min(read++, seq.length - 1)];
+      return { Item: { ...wave, counts: { ...zeroCounts(), ...counts } } };
+    });
+    const waits: number[] = [];
+    const wait = async (ms: number) => {
+      waits.push(ms);
+    };
+    const progress = await sendPage(wave, survey, { pacer: unpaced, deadline: Infinity, wait }, new Map());
+    return { progress, waits };
+  };
+
+  it('waits for counts still moving, looking less often as it waits, and is complete once they add up', async () => {
+    const { progress, waits } = await passWaiting([
+      { selected: 3 },
+      { selected: 3, sent: 1 },
+      { selected: 3, sent: 2 },
+      { selected: 3, sent: 3 },
+    ]);
+    expect(progress).toEqual({ state: 'complete' });
+    expect(waits).toEqual([200, 400, 800]);
+    expect(rechecks()).toHaveLength(0);
+  });
+
+  it('stops waiting once the counts have not moved for 3 s, looking at most once a second', async () => {
+    const { progress, waits } = await passWaiting([{ selected: 3, sent: 1 }]);
+    expect(progress).toEqual({ state: 'stalled' });
+    expect(waits).toEqual([200, 400, 800, 1000, 1000]);
+    expect(rechecks()).toHaveLength(1);
+  });
 });
 
 describe('the contact\'s "surveyed" stamp, taken before SES is called', () => {
