@@ -26,10 +26,17 @@ import { describeError, type Log, logFailure } from './log.ts';
 import { Mutex } from './mutex.ts';
 import { lambdaRecord } from './stream-records.ts';
 
-/** Which function consumes which table's stream (the CDK stack wires the same pairs). */
-export const streamConsumers: { table: TableId; fn: FunctionName }[] = [
-  { table: 'invitations', fn: 'score' },
-  { table: 'invitations', fn: 'alerts' },
+/**
+ * Which function consumes which table's stream, and which records it is given: those whose new
+ * image has one of `newImageHasAny` (the CDK stack wires the same pairs, with the same filters:
+ * infra/stateless.ts `consumeAnswers`, checked in test/infra). As on AWS, a record no filter passes
+ * never reaches the function and its batches are made of the others: a 100,000-contact wave's
+ * selection writes 100,000 invitations the score function has nothing to do with, and handing them
+ * over in batches of 100 kept its counts ~50 s behind the wave's emails.
+ */
+export const streamConsumers: { table: TableId; fn: FunctionName; newImageHasAny: string[] }[] = [
+  { table: 'invitations', fn: 'score', newImageHasAny: ['responseVersion', 'uncounted'] },
+  { table: 'invitations', fn: 'alerts', newImageHasAny: ['responseVersion'] },
 ];
 
 const batchSize = 100;
@@ -46,10 +53,14 @@ interface ShardState {
   /** The shard is closed and every record in it was read. */
   exhausted: boolean;
   pending: StreamRecord[];
+  /** The last record read from the shard, delivered or dropped by the filter. */
+  lastRead?: StreamRecord;
 }
 
 interface StreamState {
   arn: string;
+  /** The consumer's filter: a record is given to it when its new image has one of these. */
+  newImageHasAny: string[];
   /** Where its checkpoints are kept: each consumer of a stream reads it at its own pace. */
   key: string;
   fn: FunctionName;
@@ -99,11 +110,11 @@ export class StreamPoller {
       credentials: fakeCredentials,
     });
     try {
-      for (const { table, fn } of streamConsumers) {
+      for (const { table, fn, newImageHasAny } of streamConsumers) {
         const described = await tables.send(new DescribeTableCommand({ TableName: localTableName(table) }));
         const arn = described.Table?.LatestStreamArn;
         if (!arn) throw new Error(`table ${localTableName(table)} has no stream`);
-        this.streams.push({ arn, key: checkpointKey(arn, fn), fn, shards: new Map() });
+        this.streams.push({ arn, key: checkpointKey(arn, fn), fn, newImageHasAny, shards: new Map() });
       }
     } finally {
       tables.destroy();
@@ -227,7 +238,13 @@ export class StreamPoller {
         }
         const checkpoint = this.checkpoints[stream.key]?.[shard.id];
         const records = (page.Records ?? []).filter((r) => isAfter(r.dynamodb?.SequenceNumber, checkpoint));
-        shard.pending.push(...records);
+        const wanted = records.filter((r) =>
+          stream.newImageHasAny.some((name) => r.dynamodb?.NewImage?.[name]),
+        );
+        shard.pending.push(...wanted);
+        // Records the filter drops are passed, as handed over: the checkpoint moves past them below.
+        handed += records.length - wanted.length;
+        shard.lastRead = records.at(-1) ?? shard.lastRead;
         shard.iterator = page.NextShardIterator;
         if (!shard.iterator) shard.exhausted = true;
         if (shard.pending.length >= batchSize || records.length === 0)
@@ -238,11 +255,17 @@ export class StreamPoller {
         if ((page.Records ?? []).length < batchSize || Date.now() >= until) break;
       }
       handed += await this.deliver(stream, shard);
+      // Everything read was delivered: the checkpoint goes past what the filter dropped after it,
+      // so that a restart does not read those again.
+      const read = shard.lastRead?.dynamodb?.SequenceNumber;
+      if (read && shard.pending.length === 0 && isAfter(read, this.checkpoints[stream.key]?.[shard.id]))
+        await this.checkpoint(stream, shard, shard.lastRead);
     } catch (err) {
       // An expired iterator, a hiccup, or a consumer that cannot be loaded yet: read again from the
       // checkpoint on a later pass.
       shard.iterator = undefined;
       shard.pending = [];
+      shard.lastRead = undefined;
       shard.exhausted = false;
       if (!(err instanceof ConsumerUnavailable)) throw err;
     }

@@ -9,6 +9,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNagChecks } from '../../infra/nag.ts';
 import { buildNpsWave, type NpsWaveStack } from '../../infra/stack.ts';
+import { streamConsumers } from '../../local/streams.ts';
 import { type FunctionName, routeKey, routes } from '../../shared/routes.ts';
 import { tableDefinitions, tableEnvVar, tableIds } from '../../shared/tables.ts';
 import {
@@ -344,6 +345,24 @@ describe('tables', () => {
       });
     }
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+  });
+
+  it('filter the stream as the local stack does (local/streams.ts): same consumers, same attributes', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as {
+      Properties: { FunctionName: { Ref: string }; FilterCriteria: { Filters: { Pattern: string }[] } };
+    }[];
+    const deployed = mappings
+      .map((m) => ({
+        fn: streamConsumers.find((c) => lambdaByName(c.fn)[0] === m.Properties.FunctionName.Ref)?.fn,
+        attributes: m.Properties.FilterCriteria.Filters.flatMap((f) =>
+          Object.keys(JSON.parse(f.Pattern).dynamodb.NewImage),
+        ).sort(),
+      }))
+      .sort((a, b) => String(a.fn).localeCompare(String(b.fn)));
+    const local = streamConsumers
+      .map((c) => ({ fn: c.fn, attributes: [...c.newImageHasAny].sort() }))
+      .sort((a, b) => a.fn.localeCompare(b.fn));
+    expect(deployed).toEqual(local);
   });
 });
 

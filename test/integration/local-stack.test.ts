@@ -10,7 +10,12 @@ import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import {
   CreateScheduleCommand,
@@ -50,6 +55,9 @@ interface Fired {
   event: Record<string, unknown>;
   nowMs: number;
 }
+
+/** What a settle writes on an invitation for the wave's counts: score's stream filter passes it. */
+const forScore = { uncounted: { BOOL: true } };
 
 describe('the stand-ins, with recording handlers', () => {
   const fired: Fired[] = [];
@@ -558,7 +566,7 @@ describe('the stand-ins, with recording handlers', () => {
       dynamo.send(
         new PutItemCommand({
           TableName: 'npswave-invitations',
-          Item: { token: { S: token }, n: { N: '1' } },
+          Item: { token: { S: token }, n: { N: '1' }, uncounted: { BOOL: true } },
         }),
       );
     failScoreOnce.add('s2');
@@ -607,10 +615,36 @@ describe('the stand-ins, with recording handlers', () => {
     );
   });
 
+  it("gives score only the records its filter passes, as AWS's event source mapping does, and checkpoints past the rest", async () => {
+    const dynamo = dynamoClient(local.dynamoUrl);
+    const before = acceptedRecords.length;
+    const batchesBefore = scoreBatches.length;
+    // A selection's invitations (nothing for score), one settle to count, an answer, then more of the first kind.
+    const items: Record<string, AttributeValue>[] = [
+      { token: { S: 'f1' } },
+      { token: { S: 'f2' }, ...forScore },
+      { token: { S: 'f3' }, responseVersion: { N: '1' } },
+      ...Array.from({ length: 150 }, (_, i) => ({ token: { S: `f-selected-${i}` } })),
+    ];
+    for (const Item of items)
+      await dynamo.send(new PutItemCommand({ TableName: 'npswave-invitations', Item }));
+    await advanceClock(0, local.url);
+    expect(acceptedRecords.slice(before).map((r) => r.token)).toEqual(['f2', 'f3']);
+    // Two records in one batch: the 150 dropped made no batches of their own.
+    expect(scoreBatches.length - batchesBefore).toBe(1);
+    // The checkpoint is past the last record read, not only the last delivered: a restart reads none of them again.
+    const checkpoints = JSON.parse(
+      await readFile(join(dataDir, 'stream-checkpoints.json'), 'utf8'),
+    ) as Record<string, Record<string, string>>;
+    const scoreCheckpoint = Object.entries(checkpoints).find(([key]) => !key.includes('@'))?.[1] ?? {};
+    const f3 = acceptedRecords.at(-1)?.sequence ?? '0';
+    expect(Object.values(scoreCheckpoint).some((seq) => BigInt(seq) > BigInt(f3))).toBe(true);
+  });
+
   it('lets the stream catch up before an admin GET (local read-your-writes)', async () => {
     const before = acceptedRecords.length;
     await dynamoClient(local.dynamoUrl).send(
-      new PutItemCommand({ TableName: 'npswave-invitations', Item: { token: { S: 's4' } } }),
+      new PutItemCommand({ TableName: 'npswave-invitations', Item: { token: { S: 's4' }, ...forScore } }),
     );
     const answer = await call('/api/surveys');
     expect(Number(answer.headers.get('x-score-records'))).toBe(before + 1);
@@ -630,7 +664,7 @@ describe('the stand-ins, with recording handlers', () => {
             await dynamo.send(
               new PutItemCommand({
                 TableName: 'npswave-invitations',
-                Item: { token: { S: `busy-${next++}` } },
+                Item: { token: { S: `busy-${next++}` }, ...forScore },
               }),
             );
             stored++;
@@ -704,7 +738,7 @@ describe('the stand-ins, with recording handlers', () => {
 
     // Reading resumes after the checkpoint: only the new record arrives.
     await dynamoClient(local.dynamoUrl).send(
-      new PutItemCommand({ TableName: 'npswave-invitations', Item: { token: { S: 's5' } } }),
+      new PutItemCommand({ TableName: 'npswave-invitations', Item: { token: { S: 's5' }, ...forScore } }),
     );
     await advanceClock(0, local.url);
     expect(acceptedRecords.slice(delivered).map((r) => r.token)).toEqual(['s5']);
