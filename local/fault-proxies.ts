@@ -9,6 +9,11 @@
  * transaction touching a held item is cancelled with `TransactionCanceledException` (reason
  * `TransactionConflict`) at the same share; neither applies anything, as on AWS.
  *
+ * Any DynamoDB request of the handlers (a read or a write) is throttled at its share: 400
+ * `ProvisionedThroughputExceededException`, nothing read or applied, as a table (or one of its
+ * partitions) past what it can serve answers. The SDK tries it again after a throttling back-off,
+ * so a throttled table shows as longer round trips, and past the SDK's retry quota as an error.
+ *
  * SES: `SendEmail` is throttled at its share (429 `TooManyRequestsException`, nothing sent), and at
  * its share the email is sent but the answer lost: the connection is reset after the stand-in took
  * the message, so the caller sees an error with no HTTP status.
@@ -139,6 +144,13 @@ export function startDynamoFaultProxy(upstreamUrl: string, faults: Faults, log: 
   let sweptAt = 0;
   return startProxy(upstreamUrl, log, 'DynamoDB', async (req, body, res, target) => {
     const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (faults.roll('dynamoThrottles')) {
+      dynamoError(res, 'ProvisionedThroughputExceededException', {
+        message:
+          'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+      });
+      return;
+    }
     const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(operation);
     if (writes) {
       const now = Date.now();

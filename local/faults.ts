@@ -13,6 +13,8 @@ export const faultKinds = [
   'transactionConflicts',
   'sesThrottles',
   'sesLostResponses',
+  // Last: each kind's sequence is seeded from its place in this list, so a new kind goes at the end.
+  'dynamoThrottles',
 ] as const;
 export type FaultKind = (typeof faultKinds)[number];
 

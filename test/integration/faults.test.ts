@@ -1,6 +1,6 @@
 /**
  * The local stack on a bad AWS day (NPSWAVE_FAULTS, local/fault-proxies.ts, local/functions.ts): its
- * DynamoDB raises transaction conflicts, its SES throttles and loses answers after sending, its
+ * DynamoDB raises transaction conflicts and throttles, its SES throttles and loses answers after sending, its
  * Lambda stops a function at its timeout; and what the send path does when the SES account cannot
  * send (the wave stalls with a reason and goes on when it clears), or when the SES stand-in was
  * started plainly (no account to read: the configured rate is used).
@@ -11,7 +11,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -192,6 +197,59 @@ describe('DynamoDB on a bad day', () => {
   });
 });
 
+describe('DynamoDB throttling', () => {
+  const key = (pk: string) => ({ pk, sk: 'X' });
+  const countOf = async (pk: string) =>
+    Number(
+      (
+        await documentClient(local.dynamoUrl).send(
+          new GetCommand({ TableName: table('system'), Key: key(pk), ConsistentRead: true }),
+        )
+      ).Item?.n ?? 0,
+    );
+  const add = (pk: string) =>
+    new UpdateItemCommand({
+      TableName: table('system'),
+      Key: { pk: { S: pk }, sk: { S: 'X' } },
+      UpdateExpression: 'ADD n :one',
+      ExpressionAttributeValues: { ':one': { N: '1' } },
+    });
+
+  it('throttles reads and writes at its share, doing nothing; our client waits and tries again', async () => {
+    const pk = `THROTTLED-${Date.now()}`;
+    const before = (await injected()).dynamoThrottles ?? 0;
+    shares.dynamoThrottles = 1;
+    try {
+      const client = handlerDynamo();
+      await expect(client.send(add(pk))).rejects.toMatchObject({
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: { httpStatusCode: 400 },
+      });
+      await expect(
+        client.send(
+          new GetItemCommand({ TableName: table('system'), Key: { pk: { S: pk }, sk: { S: 'X' } } }),
+        ),
+      ).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+      expect(await countOf(pk)).toBe(0);
+      // At a share the SDK's retries get through, each write applied once, after its back-off.
+      shares.dynamoThrottles = 0.3;
+      for (let i = 0; i < 10; i++)
+        await dynamo().send(
+          new UpdateCommand({
+            TableName: table('system'),
+            Key: key(pk),
+            UpdateExpression: 'ADD n :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          }),
+        );
+      expect(await countOf(pk)).toBe(10);
+      expect(((await injected()).dynamoThrottles ?? 0) - before).toBeGreaterThan(2);
+    } finally {
+      shares.dynamoThrottles = 0;
+    }
+  });
+});
+
 describe('Lambda timeouts', () => {
   it('stops a function at its timeout: an error for the caller, and nothing it does after is done', async () => {
     const lambda = new LambdaClient(sdk(local.controlUrl));
@@ -218,6 +276,7 @@ describe('the faults route', () => {
     expect(counts.sesLostResponses).toBeGreaterThanOrEqual(1);
     expect(Object.keys(counts).sort()).toEqual(
       [
+        'dynamoThrottles',
         'invokeDuplicates',
         'invokeErrors',
         'schedulerDuplicates',
@@ -295,6 +354,48 @@ describe('an SES account that cannot send', () => {
     expect(sent.stalled).toBeUndefined();
     expect(sent.counts).toMatchObject({ selected: 3, sent: 3, failed: 0 });
     for (let i = 0; i < 3; i++) expect(await outboxTo(`p${i}@${domain}`)).toHaveLength(1);
+  });
+});
+
+describe('a wave while DynamoDB throttles half of every request', () => {
+  it('emails each contact once and counts each once, throttled runs taken up by later ones', async () => {
+    const domain = `throttled-wave-${Date.now()}.test`;
+    // At the stack's 14 emails a second, the wave is still sending while the throttling lasts.
+    const n = 120;
+    const before = (await injected()).dynamoThrottles ?? 0;
+    const waveId = await startWave(local.url, local.adminKey, domain, n);
+    // Past the SDK's retry quota (each throttle retried costs 5 of its 500, a success gives back 1),
+    // throttles reach our code as errors: claims, settles, the fold's transactions, the cursor.
+    shares.dynamoThrottles = 0.5;
+    try {
+      await sleep(6000);
+    } finally {
+      shares.dynamoThrottles = 0;
+    }
+    // Few, because each throttled request waits out the SDK's throttling back-off (up to seconds)
+    // before it asks again: the run slows to what the table serves.
+    expect(((await injected()).dynamoThrottles ?? 0) - before).toBeGreaterThan(2);
+    // Whatever stopped mid-way is taken up again by the wave's own schedule (5 minutes on the local
+    // clock) or by its claims going stale.
+    let wave: WaveView | undefined;
+    for (let round = 0; round < 6 && wave?.status !== 'open'; round++) {
+      await fetch(`${local.url}/_local/clock`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ advanceSeconds: 301 }),
+      });
+      wave = await waveUntil(local.url, local.adminKey, waveId, (w) => w.status === 'open', 15_000).catch(
+        () => undefined,
+      );
+    }
+    wave = await waveUntil(
+      local.url,
+      local.adminKey,
+      waveId,
+      (w) => w.status === 'open' && w.counts.sent === n,
+    );
+    expect(wave.counts).toMatchObject({ selected: n, sent: n, failed: 0 });
+    for (let i = 0; i < n; i++) expect(await outboxTo(`p${i}@${domain}`)).toHaveLength(1);
   });
 });
 
