@@ -18,7 +18,14 @@ import { inFlightFor } from '../shared/send/ses-rate.ts';
 import { tableDefinitions } from '../shared/tables.ts';
 import { atLeast, atMost, type Figure, info, median, percentile, progress, round } from './lib/figure.ts';
 import { createScratchTable } from './lib/scratch.ts';
-import { type BenchStack, benchStack, countRequests, recordSendTimes, stopBenchStack } from './lib/stack.ts';
+import {
+  type BenchStack,
+  benchStack,
+  countRequests,
+  recordSendTimes,
+  sendEmailFailures,
+  stopBenchStack,
+} from './lib/stack.ts';
 
 const recipients = Number(process.env.NPSWAVE_BENCH_SEND_CONTACTS || 10_000);
 const counted = Number(process.env.NPSWAVE_BENCH_SEND_COUNTED || 1_000);
@@ -39,6 +46,8 @@ const liftedRate = Number(process.env.NPSWAVE_BENCH_SEND_RATE || 100_000);
 const requestsFloor = 4.25;
 /** What one send run keeps in flight at that rate: the bare loop runs at the same. */
 const sendConcurrency = inFlightFor(liftedRate);
+/** Emails a group of the batched floor loop claims and settles in one transaction each. */
+const batchedGroup = 32;
 
 interface WaveView {
   status: string;
@@ -86,6 +95,7 @@ async function timedWave(
   });
   await bench.api('POST', `/api/surveys/${survey.id}/publish`);
   sends.length = 0;
+  sendEmailFailures(true);
   const started = performance.now();
   const { waveId } = await bench.api<{ waveId: string }>('POST', `/api/surveys/${survey.id}/waves`, {});
   let lastReport = 0;
@@ -119,7 +129,7 @@ async function timedWave(
     if (performance.now() - lastReport > 5000) {
       lastReport = performance.now();
       progress(
-        `send: ${wave.phase ?? wave.status}, ${wave.counts.sent ?? 0}/${n} sent (the look took ${Math.round(performance.now() - asked)} ms)`,
+        `send: ${wave.phase ?? wave.status}, ${wave.counts.sent ?? 0}/${n} sent, ${sends.length} emails (counts ${(countLags.at(-1) ?? 0).toFixed(1)} s behind; the look took ${Math.round(performance.now() - asked)} ms)`,
       );
     }
     await sleep(100);
@@ -180,7 +190,7 @@ async function floorLoop(
   bench: BenchStack,
   n: number,
   domain: string,
-  writes: 'floor' | 'one' = 'floor',
+  writes: 'floor' | 'one' | 'batched' = 'floor',
 ): Promise<number> {
   const invitations = await createScratchTable(bench.stack.dynamoUrl, {
     like: tableDefinitions.invitations,
@@ -193,6 +203,21 @@ async function floorLoop(
   try {
     const emails = Array.from({ length: n }, (_, i) => i);
     const started = performance.now();
+    if (writes === 'batched') {
+      // The same three writes an email, made in transactions of a group's worth (the claims and
+      // stamps of 32 emails in one, their settles in another): the fewest requests exactly once
+      // allows. As many groups at once as keep the same number of emails in flight.
+      const groups: number[][] = [];
+      for (let i = 0; i < n; i += batchedGroup) groups.push(emails.slice(i, i + batchedGroup));
+      await mapConcurrent(groups, Math.max(1, Math.floor(sendConcurrency / batchedGroup)), async (group) => {
+        await invitations.transact(
+          group.flatMap((i) => [invitations.updateAction(i, 0), contacts.updateAction(i, 0)]),
+        );
+        await Promise.all(group.map((i) => sendBare(i, domain)));
+        await invitations.transact(group.map((i) => invitations.updateAction(i, 1)));
+      });
+      return n / ((performance.now() - started) / 1000);
+    }
     await mapConcurrent(emails, sendConcurrency, async (i) => {
       if (writes === 'one') {
         // The ceiling of any sender that writes anything at all per email on this DynamoDB Local.
@@ -231,10 +256,12 @@ export async function run(): Promise<Figure[]> {
   // And one write an email, SendEmail and a single update: what no sender that records anything per
   // email can beat here.
   const oneWriteRate = await floorLoop(floorStack, baselineEmails, `one-${run}.send.test`, 'one');
+  // And the floor's writes made in transactions of 32 emails each: what batching them would buy.
+  const batchedRate = await floorLoop(floorStack, baselineEmails, `batched-${run}.send.test`, 'batched');
   floorBare.push(await bareSendLoop(baselineEmails, `floorbare2-${run}.send.test`));
   const floorBareRate = median(floorBare);
   progress(
-    `send: floor loop ${floorRate.toFixed(0)}/s, one-write loop ${oneWriteRate.toFixed(0)}/s, bare loops beside them ${floorBare.map((b) => b.toFixed(0)).join(', ')}/s`,
+    `send: floor loop ${floorRate.toFixed(0)}/s, one-write loop ${oneWriteRate.toFixed(0)}/s, batched floor loop ${batchedRate.toFixed(0)}/s, bare loops beside them ${floorBare.map((b) => b.toFixed(0)).join(', ')}/s`,
   );
   await stopBenchStack();
   const bench = await benchStack({ sesMaxSendRate: liftedRate });
@@ -277,6 +304,12 @@ export async function run(): Promise<Figure[]> {
   bare.push(await bareSendLoop(baselineEmails, `bare1-${run}.send.test`));
   progress(`send: bare SendEmail loop ${bare[0]?.toFixed(0)}/s; now the wave of ${recipients}`);
   const timed = await timedWave(bench, recipients, `timed-${run}.send.test`, sends);
+  // What SES took during the wave (exactly one each, or an email went twice), and the calls that failed.
+  const emailsTaken = sends.length;
+  const failedCalls = sendEmailFailures();
+  progress(
+    `send: SES took ${emailsTaken} emails for ${recipients} recipients; failed calls ${JSON.stringify(failedCalls)}`,
+  );
   await sleep(3000);
   bare.push(await bareSendLoop(baselineEmails, `bare2-${run}.send.test`));
   const bareRate = median(bare);
@@ -312,6 +345,12 @@ export async function run(): Promise<Figure[]> {
       `s (the API's sent count behind SES: the oldest email sent and not yet counted, p95 of ${timed.countLags.length} looks; max ${round(Math.max(0, ...timed.countLags), 2)} s)`,
       5,
     ),
+    atMost(
+      'send.ses_emails_per_recipient',
+      round(emailsTaken / recipients, 5),
+      `emails SES took during the wave ÷ recipients (${emailsTaken} ÷ ${recipients}; ${Object.values(failedCalls).reduce((a, b) => a + b, 0)} calls failed: ${JSON.stringify(failedCalls)})`,
+      1,
+    ),
     info(
       'send.bare_sendemail_per_s',
       round(bareRate, 1),
@@ -337,6 +376,11 @@ export async function run(): Promise<Figure[]> {
       'send.floor_loop_over_bare_sendemail',
       round(floorRate / floorBareRate, 3),
       `ratio (${floorRate.toFixed(0)}/s floor loop ÷ ${floorBareRate.toFixed(0)}/s bare SendEmail beside it: the ceiling of an exactly-once sender here)`,
+    ),
+    info(
+      'send.batched_floor_loop_over_bare_sendemail',
+      round(batchedRate / floorBareRate, 3),
+      `ratio (${batchedRate.toFixed(0)}/s floor loop with its writes in transactions of ${batchedGroup} emails ÷ ${floorBareRate.toFixed(0)}/s bare SendEmail beside it: batching does not lift the ceiling here)`,
     ),
     info(
       'send.wave_over_floor_loop',

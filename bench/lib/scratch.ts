@@ -10,6 +10,8 @@ import {
   DeleteTableCommand,
   DynamoDBClient,
   PutItemCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../local/dynamodb-tables.ts';
@@ -22,6 +24,13 @@ export interface ScratchTable {
   updateRate(count: number, concurrency: number): Promise<number>;
   /** One such update of item `i` (for baselines that mix several writes per unit of work). */
   update(i: number): Promise<void>;
+  /**
+   * The same update of item `i` as a transaction's action, conditioned on `n` being what the
+   * `writes`-th update leaves it at (the item exists, for `writes` 0), as a claim is.
+   */
+  updateAction(i: number, writes: number): TransactWriteItem;
+  /** One `TransactWriteItems` of the given actions (of this table or another of the same DynamoDB). */
+  transact(actions: TransactWriteItem[]): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -83,6 +92,22 @@ export async function createScratchTable(
   };
   return {
     update,
+    updateAction: (i, writes) => ({
+      Update: {
+        TableName: name,
+        Key: keyOf(i),
+        UpdateExpression: 'ADD n :one',
+        ConditionExpression: writes === 0 ? 'attribute_exists(#key)' : 'n = :writes',
+        ...(writes === 0 && { ExpressionAttributeNames: { '#key': keyAttributes[0]?.name ?? 'id' } }),
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ...(writes > 0 && { ':writes': { N: String(writes) } }),
+        },
+      },
+    }),
+    async transact(actions) {
+      await client.send(new TransactWriteItemsCommand({ TransactItems: actions }));
+    },
     async updateRate(count, concurrency) {
       const keys = Array.from({ length: count }, (_, i) => i);
       const ms = await timedPool(keys, concurrency, update);

@@ -227,6 +227,8 @@ export interface BenchStack {
 
 const logTail: string[] = [];
 const log = (line: string): void => {
+  // NPSWAVE_BENCH_LOG=1: the stack's log as it comes, on stderr.
+  if (process.env.NPSWAVE_BENCH_LOG === '1') process.stderr.write(`[stack] ${line}\n`);
   logTail.push(line);
   if (logTail.length > 40) logTail.shift();
   if (process.env.NPSWAVE_BENCH_LOG === '1') progress(`stack: ${line}`);
@@ -390,19 +392,36 @@ async function start(options: BenchStackOptions): Promise<BenchStack> {
 }
 
 /**
- * The times (performance.now()) at which this process calls SendEmail from here on, in order: the
- * array fills as the stack's functions send (they share this process's SES client). Empty it to
- * start over.
+ * The times (performance.now()) at which SES took an email sent from this process from here on, in
+ * order (a call that failed is not an email: sendEmailFailures() counts those): the array fills as
+ * the stack's functions send (they share this process's SES client). Empty it to start over.
  */
 export function recordSendTimes(): number[] {
   const sends: number[] = [];
   sesClient().middlewareStack.add(
     (next, context) => async (args) => {
-      if (context.commandName === 'SendEmailCommand') sends.push(performance.now());
-      return next(args);
+      if (context.commandName !== 'SendEmailCommand') return next(args);
+      try {
+        const answer = await next(args);
+        sends.push(performance.now());
+        return answer;
+      } catch (err) {
+        // A call that failed: the figure of its own, and by name, so a wave's retries are explained.
+        const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+        const kind = `${e.name ?? 'Error'} ${e.$metadata?.httpStatusCode ?? 'no status'}`;
+        sendFailures.set(kind, (sendFailures.get(kind) ?? 0) + 1);
+        throw err;
+      }
     },
     { step: 'initialize', name: `benchSendTimer${++sendTimers}` },
   );
   return sends;
 }
 let sendTimers = 0;
+const sendFailures = new Map<string, number>();
+/** SendEmail calls that failed since the last call of this (`reset`), by error name and HTTP status. */
+export function sendEmailFailures(reset = false): Record<string, number> {
+  const failures = Object.fromEntries(sendFailures);
+  if (reset) sendFailures.clear();
+  return failures;
+}
