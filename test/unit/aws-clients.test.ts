@@ -1,13 +1,15 @@
 /**
  * What every DynamoDB request of ours gets from the client itself (shared/aws/clients.ts): a
  * transaction conflict (which applied nothing) is tried again, anything else is not; and the
- * request guard the local Lambda stand-in uses stops a timed-out invocation at its next AWS call.
+ * request guard the local Lambda stand-in uses stops a timed-out invocation at its next AWS call;
+ * SES's idle sockets are closed before a server would close them under a call.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dynamo, guardRequests, resetClients } from '../../shared/aws/clients.ts';
+import { dynamo, guardRequests, resetClients, sesClient } from '../../shared/aws/clients.ts';
 
 let server: Server;
 const answers: { status: number; body: Record<string, unknown> }[] = [];
@@ -114,6 +116,41 @@ describe('the DynamoDB client', () => {
     answers.push({ status: 400, body: { __type: type('ConditionalCheckFailedException'), message: 'no' } });
     await expect(update()).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     expect(received).toHaveLength(1);
+  });
+
+  it('closes an idle SES socket before a server that drops idle sockets after 5 s would reset a call on it', async () => {
+    const closed: number[] = [];
+    const ses = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ MessageId: 'm-1' }));
+      });
+    });
+    ses.on('connection', (socket) => socket.on('close', () => closed.push(Date.now())));
+    await new Promise<void>((resolve) => ses.listen(0, '127.0.0.1', resolve));
+    process.env.AWS_ENDPOINT_URL_SESV2 = `http://127.0.0.1:${(ses.address() as AddressInfo).port}`;
+    resetClients();
+    try {
+      const email = new SendEmailCommand({
+        FromEmailAddress: 'surveys@example.com',
+        Destination: { ToAddresses: ['a@example.com'] },
+        Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 'b' } } } },
+      });
+      const sentAt = Date.now();
+      expect((await sesClient().send(email)).MessageId).toBe('m-1');
+      // Kept alive for the next call meanwhile: two calls in a row share one socket.
+      await sesClient().send(email);
+      expect(closed).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 4_600));
+      expect(closed).toHaveLength(1);
+      expect((closed[0] ?? 0) - sentAt).toBeLessThan(4_900);
+    } finally {
+      delete process.env.AWS_ENDPOINT_URL_SESV2;
+      resetClients();
+      ses.closeAllConnections();
+      await new Promise((resolve) => ses.close(resolve));
+    }
   });
 
   it('stops a request the guard refuses before it leaves (an invocation past its timeout)', async () => {
