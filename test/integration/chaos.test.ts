@@ -4,7 +4,8 @@
  * and a quarterly cadence runs through a simulated year (the local clock, a day at a time) with
  * NPSWAVE_FAULTS at 0.2 each: scheduler firings and async invokes delivered twice, async invokes
  * failing and retried, transaction conflicts, SES throttles and SES answers lost after sending, and
- * Lambda timeouts short enough that sends hand over mid-wave. A tenth of each wave answers.
+ * Lambda timeouts short enough that sends hand over mid-wave; and DynamoDB throttling a fiftieth of
+ * the functions' requests. A tenth of each wave answers.
  *
  * What must hold: exactly one email per contact per wave, at most one per reminder, no duplicate
  * waves, every wave closed on time, the aggregates equal to a recomputation from the invitations,
@@ -40,6 +41,10 @@ const faults = parseFaults(
     transactionConflicts: share,
     sesThrottles: share,
     sesLostResponses: share,
+    // DynamoDB throttles at a fiftieth, not a fifth: each one waits out the SDK's throttling back-off
+    // (up to a second), and at 0.2 the year took over ten minutes. A wave under half of its requests
+    // throttled is in faults.test.ts.
+    dynamoThrottles: 0.02,
     // Short enough that a wave's send hands over to a fresh invocation (and one may be stopped).
     timeoutSeconds: { send: 30, remind: 30, expire: 30 },
   }),
