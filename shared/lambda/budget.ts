@@ -50,7 +50,7 @@ export function deadlineOf(
 
 /** Names the early stop, so that logs and the error mapper tell it from a crash. */
 export class EarlyStopError extends Error {
-  override name = 'TimeoutError';
+  override name = 'EarlyStopError';
   constructor(earlyStopMs: number) {
     super(`stopped ${earlyStopMs} ms before the Lambda timeout`);
   }
