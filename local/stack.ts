@@ -67,6 +67,8 @@ export interface LocalStackOptions {
   schedulerTickMs?: number;
   /** Waits before the retries of failed asynchronous Lambda invocations (default 1 s and 2 s). */
   asyncRetryDelaysMs?: number[];
+  /** Waits before the retries of a failed stream batch (default `streamRetryDelaysMs`, as many as on AWS). */
+  streamRetryDelaysMs?: number[];
   /** How often (real time) waves a crash left half-sent are resumed; 15 s by default, 0 for never. */
   resumeWavesEveryMs?: number;
   /** How often (real time) alert deliveries whose retry is due are swept; 30 s by default, 0 for never. */
@@ -237,7 +239,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const environmentReady = new Promise<void>((resolve) => {
       releaseGateway = resolve;
     });
-    const streams = new StreamPoller({ dynamoUrl: dynamo.url, dataDir: options.dataDir, functions, log });
+    const streams = new StreamPoller({
+      dynamoUrl: dynamo.url,
+      dataDir: options.dataDir,
+      functions,
+      log,
+      retryDelaysMs: options.streamRetryDelaysMs,
+    });
     const scheduler = new Scheduler(
       store,
       faults ? duplicatingInvoker(functions, faults, log) : functions,

@@ -44,7 +44,14 @@ const batchSize = 100;
 const drainCycles = 5;
 /** How long one poll pass reads before it lets go of its consumer's lock. */
 const pollPassMs = 1_000;
-const maxRetries = 3;
+/**
+ * Waits before each retry of a batch that failed (thrown, or an item failure reported), as long as
+ * the deployed mapping retries (infra/stateless.ts `retryAttempts: 10`, checked in test/infra): one
+ * wait per retry. Past the last, the records are given up (logged), where AWS would send them to
+ * the failures queue; a consumer that fails for a few seconds (a throttled table, a conflict) loses
+ * nothing. A poison batch holds its shard for ~13 s here.
+ */
+export const streamRetryDelaysMs = [100, 200, 400, 800, 1600, 2000, 2000, 2000, 2000, 2000];
 
 interface ShardState {
   id: string;
@@ -78,6 +85,8 @@ export interface StreamPollerOptions {
   functions: FunctionRegistry;
   log: Log;
   pollIntervalMs?: number;
+  /** `streamRetryDelaysMs` unless said (tests): its length is how many times a batch is retried. */
+  retryDelaysMs?: number[];
 }
 
 export class StreamPoller {
@@ -311,10 +320,11 @@ export class StreamPoller {
       }
       if (delivered === batch.length) continue;
       failures += 1;
-      if (failures > maxRetries) {
+      const delay = (this.options.retryDelaysMs ?? streamRetryDelaysMs)[failures - 1];
+      if (delay === undefined) {
         const skipped = batch.slice(delivered);
         this.options.log(
-          `stream ${stream.fn}: giving up on ${skipped.length} record(s) after ${failures} attempts (sequence ${skipped[0]?.dynamodb?.SequenceNumber})`,
+          `stream ${stream.fn}: giving up on ${skipped.length} record(s) after ${failures} attempts (sequence ${skipped[0]?.dynamodb?.SequenceNumber}); on AWS they would go to the failures queue`,
         );
         await this.checkpoint(stream, shard, batch.at(-1));
         shard.pending.splice(0, skipped.length);
@@ -322,7 +332,7 @@ export class StreamPoller {
         failures = 0;
         continue;
       }
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (failures - 1)));
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
     return handed;
   }

@@ -9,7 +9,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyNagChecks } from '../../infra/nag.ts';
 import { buildNpsWave, type NpsWaveStack } from '../../infra/stack.ts';
-import { streamConsumers } from '../../local/streams.ts';
+import { streamConsumers, streamRetryDelaysMs } from '../../local/streams.ts';
 import { type FunctionName, routeKey, routes } from '../../shared/routes.ts';
 import { tableDefinitions, tableEnvVar, tableIds } from '../../shared/tables.ts';
 import {
@@ -363,6 +363,14 @@ describe('tables', () => {
       .map((c) => ({ fn: c.fn, attributes: [...c.newImageHasAny].sort() }))
       .sort((a, b) => a.fn.localeCompare(b.fn));
     expect(deployed).toEqual(local);
+  });
+
+  it('retry a failing batch as many times as the local stack does (local/streams.ts)', () => {
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as {
+      Properties: { MaximumRetryAttempts?: number };
+    }[];
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) expect(m.Properties.MaximumRetryAttempts).toBe(streamRetryDelaysMs.length);
   });
 });
 

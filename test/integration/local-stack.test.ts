@@ -35,6 +35,7 @@ import { localFunctionArn } from '../../local/env.ts';
 import { javaMissingMessage } from '../../local/java.ts';
 import { assertPortFree } from '../../local/ports.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { streamRetryDelaysMs } from '../../local/streams.ts';
 import { schedulerClient as sharedSchedulerClient } from '../../shared/aws/clients.ts';
 import { nowMs } from '../../shared/clock.ts';
 import { freePorts, runStart, startChildStack } from './setup/child-stack.ts';
@@ -63,7 +64,8 @@ describe('the stand-ins, with recording handlers', () => {
   const fired: Fired[] = [];
   const scoreBatches: DynamoDBStreamEvent['Records'][] = [];
   const acceptedRecords: { token: string; eventName: string; sequence: string }[] = [];
-  const failScoreOnce = new Set<string>();
+  /** Tokens whose INSERT score reports as an item failure, and how many more times. */
+  const failScore = new Map<string, number>();
   /** Each score batch takes this long (a consumer that falls behind its stream). */
   let scoreDelayMs = 0;
   const logLines: string[] = [];
@@ -130,7 +132,9 @@ describe('the stand-ins, with recording handlers', () => {
       for (const record of records) {
         const token = record.dynamodb?.Keys?.token?.S ?? '';
         const sequence = record.dynamodb?.SequenceNumber ?? '';
-        if (record.eventName === 'INSERT' && failScoreOnce.delete(token)) {
+        const failuresLeft = failScore.get(token) ?? 0;
+        if (record.eventName === 'INSERT' && failuresLeft > 0) {
+          failScore.set(token, failuresLeft - 1);
           return { batchItemFailures: [{ itemIdentifier: sequence }] };
         }
         acceptedRecords.push({ token, eventName: record.eventName ?? '', sequence });
@@ -148,6 +152,8 @@ describe('the stand-ins, with recording handlers', () => {
       log: (line) => logLines.push(line),
       handlers,
       asyncRetryDelaysMs: [20, 40],
+      // As many retries of a failed stream batch as on AWS, without its waits.
+      streamRetryDelaysMs: streamRetryDelaysMs.map(() => 5),
       // The wave sweeper would invoke the recorded send handler on its own timer.
       resumeWavesEveryMs: 0,
     });
@@ -569,7 +575,7 @@ describe('the stand-ins, with recording handlers', () => {
           Item: { token: { S: token }, n: { N: '1' }, uncounted: { BOOL: true } },
         }),
       );
-    failScoreOnce.add('s2');
+    failScore.set('s2', 1);
     await put('s1');
     await put('s2');
     await put('s3');
@@ -613,6 +619,35 @@ describe('the stand-ins, with recording handlers', () => {
     expect(Object.values(checkpoints).flatMap((shards) => Object.values(shards))).toContain(
       acceptedRecords.at(-1)?.sequence,
     );
+  });
+
+  it('retries a failing batch as often as the deployed mapping (10 times), then gives it up and goes on', async () => {
+    const dynamo = dynamoClient(local.dynamoUrl);
+    const put = (token: string) =>
+      dynamo.send(
+        new PutItemCommand({ TableName: 'npswave-invitations', Item: { token: { S: token }, ...forScore } }),
+      );
+    const deliveriesOf = (token: string) =>
+      scoreBatches.flat().filter((r) => r.dynamodb?.Keys?.token?.S === token).length;
+    const acceptedOf = (token: string) => acceptedRecords.filter((r) => r.token === token).length;
+    // Failing 10 times in a row (a table throttled for a few seconds): the 11th attempt takes it.
+    failScore.set('retry-10', 10);
+    await put('retry-10');
+    await advanceClock(0, local.url);
+    expect(deliveriesOf('retry-10')).toBe(11);
+    expect(acceptedOf('retry-10')).toBe(1);
+    expect(logLines.join('\n')).not.toContain('giving up');
+    // One failure more than that: given up after 11 attempts, logged, and the stream goes on.
+    failScore.set('retry-11', 11);
+    await put('retry-11');
+    await advanceClock(0, local.url);
+    expect(deliveriesOf('retry-11')).toBe(11);
+    expect(acceptedOf('retry-11')).toBe(0);
+    expect(logLines.join('\n')).toContain('giving up on 1 record(s) after 11 attempts');
+    await put('after-retry-11');
+    await advanceClock(0, local.url);
+    expect(acceptedOf('after-retry-11')).toBe(1);
+    expect(deliveriesOf('retry-11')).toBe(11);
   });
 
   it("gives score only the records its filter passes, as AWS's event source mapping does, and checkpoints past the rest", async () => {
