@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { createTableInput } from '../../local/dynamodb-tables.ts';
 import { fakeCredentials, localRegion } from '../../local/env.ts';
+import { quietLogger } from '../../shared/aws/clients.ts';
 import type { KeyAttribute, TableDefinition } from '../../shared/tables.ts';
 import { timedPool } from './load.ts';
 
@@ -52,6 +53,8 @@ export async function createScratchTable(
     endpoint: dynamoUrl,
     region: localRegion,
     credentials: fakeCredentials,
+    // As the functions' client (shared/aws/clients.ts): the baseline pays no more per request than they do.
+    logger: quietLogger,
   });
   const name = `bench-scratch-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const { like } = options;

@@ -22,9 +22,10 @@ let secrets: SecretsManagerClient | undefined;
  * of the whole input and output through their schemas to mask sensitive fields (measured: about a
  * tenth of the SDK's CPU on a DynamoDB update with ALL_NEW). A logger without `info` and `error`
  * skips that walk; `debug` and `warn` stay because the SDK calls them unguarded. It logs nothing,
- * like the default; our own code logs what matters.
+ * like the default; our own code logs what matters. The local stack's stream poller and the benches'
+ * baseline loops use it too.
  */
-const quietLogger = { debug: () => {}, warn: () => {} } as unknown as NonNullable<
+export const quietLogger = { debug: () => {}, warn: () => {} } as unknown as NonNullable<
   DynamoDBClientConfig['logger']
 >;
 
